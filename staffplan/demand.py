@@ -1,0 +1,79 @@
+"""From buildouts to required FTE, exactly as spec/model.md "Demand" says."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from .inputs import Extra, Site, StaffingRow
+
+
+def phase_at(site: Site, month: int) -> str | None:
+    """The phase a site is in during an absolute month; None before deal_start."""
+    if month < site.deal_start:
+        return None
+    if month < site.construction_start:
+        return "deal"
+    if month < site.commissioning_start:
+        return "construction"
+    if month < site.go_live:
+        return "commissioning"
+    return "operations"
+
+
+def mw_at(site: Site, month: int) -> float:
+    """MW driving the phase: full it_mw until go-live, then the operations ramp."""
+    if month < site.go_live:
+        return site.it_mw
+    ramp = max(site.mw_ramp_months, 1.0)
+    return site.it_mw * min(1.0, (month - site.go_live + 1) / ramp)
+
+
+def site_requirement(
+    site: Site, staffing: list[StaffingRow], months: range, fte_per_post: float
+) -> dict[str, list[float]]:
+    """req[s, r, t] for each role with a driver row; one value per month of `months`."""
+    by_phase: dict[str, list[StaffingRow]] = defaultdict(list)
+    for row in staffing:
+        by_phase[row.phase].append(row)
+    out: dict[str, list[float]] = {}
+    for i, month in enumerate(months):
+        phase = phase_at(site, month)
+        if phase is None:
+            continue
+        mw = mw_at(site, month)
+        for row in by_phase.get(phase, ()):
+            value = row.per_site + row.per_mw * mw + row.posts_24x7 * fte_per_post
+            if row.role_id not in out:
+                out[row.role_id] = [0.0] * len(months)
+            out[row.role_id][i] += value
+    return out
+
+
+def country_requirement(
+    sites: list[Site],
+    staffing: list[StaffingRow],
+    extra: list[Extra],
+    first_month: int,
+    n_months: int,
+    fte_per_post: float,
+) -> dict[tuple[str, str], list[float]]:
+    """req[c, r, t] = sum of the country's sites + ExtraDemand, for t = 0 .. n_months-1.
+
+    Only (country, role) keys with some requirement appear.
+    """
+    months = range(first_month, first_month + n_months)
+    req: dict[tuple[str, str], list[float]] = {}
+    for site in sites:
+        for role, values in site_requirement(site, staffing, months, fte_per_post).items():
+            acc = req.setdefault((site.country, role), [0.0] * n_months)
+            for i, v in enumerate(values):
+                acc[i] += v
+    for e in extra:
+        lo = max(e.start, first_month)
+        hi = min(e.end, first_month + n_months - 1)
+        if lo > hi:
+            continue
+        acc = req.setdefault((e.country, e.role_id), [0.0] * n_months)
+        for m in range(lo, hi + 1):
+            acc[m - first_month] += e.fte
+    return {k: v for k, v in req.items() if any(x > 0 for x in v)}
