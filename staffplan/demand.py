@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .inputs import Extra, Site, StaffingRow
+from .inputs import Extra, Inputs, Site, StaffingRow
 
 
 def phase_at(site: Site, month: int) -> str | None:
@@ -77,3 +77,27 @@ def country_requirement(
         for m in range(lo, hi + 1):
             acc[m - first_month] += e.fte
     return {k: v for k, v in req.items() if any(x > 0 for x in v)}
+
+
+def requirement_for(inputs: Inputs) -> dict[tuple[str, str], list[float]]:
+    """req[c, r, t] over all T + L model months for every LabourMarket pair (zeros if none).
+
+    Demand for a pair with no LabourMarket row is not returned here; the
+    reader reports it as an input error.
+    """
+    s = inputs.settings
+    n = s.model_months
+    req = country_requirement(inputs.sites, inputs.staffing, inputs.extra, s.horizon_start, n,
+                              s.fte_per_24x7_post)
+    out = {pair: [0.0] * n for pair in inputs.markets}
+    out.update({pair: v for pair, v in req.items() if pair in inputs.markets})
+    return out
+
+
+def unplanned_demand(inputs: Inputs) -> dict[tuple[str, str], int]:
+    """Pairs with demand but no LabourMarket row -> first model month t with demand."""
+    s = inputs.settings
+    req = country_requirement(inputs.sites, inputs.staffing, inputs.extra, s.horizon_start,
+                              s.model_months, s.fte_per_24x7_post)
+    return {pair: next(t for t, x in enumerate(v) if x > 0)
+            for pair, v in req.items() if pair not in inputs.markets}
