@@ -8,11 +8,18 @@ spec/workbook.md.
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from typing import TYPE_CHECKING
+
 from .inputs import Inputs
+
+if TYPE_CHECKING:
+    from .model import StaffModel
+    from .solve import SolveOutcome
 
 HIRES_COLUMNS = ["country", "role_id", "pay_point", "requisition_month", "start_month", "hires",
                  "annual_salary", "currency"]
@@ -90,3 +97,204 @@ def _label(month: int) -> str:
     from .months import month_label
 
     return month_label(month)
+
+
+# --------------------------------------------------------------------------- building
+
+NOISE = 1e-9
+
+
+def _val(var) -> float:
+    if var is None or var.varValue is None:
+        return 0.0
+    v = float(var.varValue)
+    return 0.0 if abs(v) < NOISE else v
+
+
+def build_results(model: "StaffModel", outcome: "SolveOutcome") -> PlanResult:
+    """Tidy tables from a solved model; checks the recomputed cost against the objective."""
+    from .errors import SolverFailed
+    from .months import month_label, month_year
+    from .solve import Outcome
+
+    inputs = model.inputs
+    s = inputs.settings
+    T, N = s.horizon_months, model.n_months
+    lab = [month_label(s.horizon_start + t) for t in range(N)]
+    year = [month_year(s.horizon_start + t) for t in range(N)]
+
+    hires_rows, head_rows = [], []
+    # cost[country][t] -> [salaries, contractors, hiring, moves, separations, penalty]
+    cost = {c: [[0.0] * 6 for _ in range(N)] for c in sorted({c for c, _ in model.params})}
+    moves_in = {}
+    moves_out = {}
+    for (c, d, r, k, t), var in model.M.items():
+        v = _val(var)
+        if v:
+            moves_out[(c, r, t)] = moves_out.get((c, r, t), 0.0) + v
+            moves_in[(d, r, t)] = moves_in.get((d, r, t), 0.0) + v
+            cost.setdefault(d, [[0.0] * 6 for _ in range(N)])[t][3] += \
+                v * model.lane_cost[(c, d, r)]
+    sev = s.severance_months
+    productive_all = {}
+    for (c, r), pp in model.params.items():
+        band = inputs.bands[(c, r)]
+        decay = [pp.survive ** j for j in range(pp.ramp)]
+        hires = {k: [_val(model.S.get((c, r, k, t))) for t in range(N)] for k in pp.pay_points}
+        for t in range(N):
+            head = sep = ramping = 0.0
+            row = cost[c][t]
+            for k in pp.pay_points:
+                h = _val(model.H[(c, r, k, t)])
+                x = _val(model.X[(c, r, k, t)])
+                sv = hires[k][t]
+                head += h
+                sep += x
+                ramping += sum(decay[t - tau] * hires[k][tau]
+                               for tau in range(max(0, t - pp.ramp + 1), t + 1))
+                w = pp.wage[k][t]
+                row[0] += h * w
+                row[2] += sv * pp.hire_cost
+                row[4] += x * sev * w
+                if sv and t < T:
+                    hires_rows.append((c, r, k, lab[t - pp.ttf] if t >= pp.ttf else "",
+                                       lab[t], sv, band.at(k), band.currency))
+            kv = _val(model.K.get((c, r, t)))
+            uv = _val(model.U[(c, r, t)])
+            row[1] += kv * pp.contractor_cost[t]
+            row[5] += uv * s.unmet_penalty
+            productive_all[(c, r, t)] = head - ramping
+            if t < T:
+                head_rows.append((c, r, lab[t], pp.req[t], head, head - ramping, kv, uv, sep,
+                                  moves_in.get((c, r, t), 0.0), moves_out.get((c, r, t), 0.0)))
+
+    recomputed = sum(sum(row) for per in cost.values() for row in per)
+    if not math.isclose(recomputed, outcome.objective, rel_tol=1e-6, abs_tol=1e-6):
+        raise SolverFailed(
+            f"internal check failed: costs recomputed from the plan ({recomputed:,.2f}) differ "
+            f"from the solver's objective ({outcome.objective:,.2f})")
+
+    cost_rows = []
+    years = sorted({year[t] for t in range(T)})
+    for c, per in cost.items():
+        for y in years:
+            sums = [0.0] * 5
+            for t in range(T):
+                if year[t] == y:
+                    for i in range(5):
+                        sums[i] += per[t][i]
+            cost_rows.append((c, y, *sums, sum(sums)))
+
+    hires_df = pd.DataFrame(hires_rows, columns=HIRES_COLUMNS)
+    head_df = pd.DataFrame(head_rows, columns=HEADCOUNT_COLUMNS)
+    costs_df = pd.DataFrame(cost_rows, columns=COSTS_COLUMNS)
+    status = Status.OPTIMAL if outcome.outcome == Outcome.OPTIMAL else Status.FEASIBLE
+    result = PlanResult(
+        inputs=inputs,
+        mode=Mode.INTEGER if model.integer else Mode.LP,
+        status=status,
+        solver=outcome.solver,
+        objective=outcome.objective,
+        total_cost=float(costs_df["total"].sum()),
+        unmet_fte_months=float(head_df["unmet"].sum()),
+        total_hires=float(hires_df["hires"].sum()),
+        mip_gap=outcome.mip_gap if model.integer else 0.0,
+        solve_seconds=outcome.seconds,
+        hires=hires_df,
+        headcount=head_df,
+        costs=costs_df,
+        pressure=pressure_table(model) if outcome.duals else pd.DataFrame(columns=PRESSURE_COLUMNS),
+        risks=risk_table(model, head_df),
+        warnings=list(inputs.warnings),
+        timings=dict(outcome.timings),
+    )
+    return result
+
+
+def pressure_table(model: "StaffModel") -> pd.DataFrame:
+    """Shadow prices: where one more unit of supply or requirement moves the cost.
+
+    supply: saving over all modelled months from one more hire a month at a pay
+    point = -sum_t min(W, t+1) * dual(supply_t). requirement: d objective / d req
+    = dual(cover) + share * reduced cost of K at its cap.
+    """
+    from .months import month_label
+
+    s = model.inputs.settings
+    W = s.supply_window_months
+    rows = []
+    sums: dict[tuple, float] = {}
+    names: dict[tuple, str] = {}
+    for (c, r, k, t), con in model.supply.items():
+        pi = con.pi or 0.0
+        sums[(c, r, k)] = sums.get((c, r, k), 0.0) - min(W, t + 1) * pi
+        names.setdefault((c, r, k), con.name.rsplit("_", 2)[0])
+    for (c, r, k), v in sorted(sums.items()):
+        if v > 1e-6:
+            rows.append(("supply", c, r, k, "", v, names[(c, r, k)]))
+    for (c, r, t), con in model.cover.items():
+        if t >= s.horizon_months:
+            continue
+        pp = model.params[(c, r)]
+        v = con.pi or 0.0
+        kvar = model.K.get((c, r, t))
+        if kvar is not None and pp.req[t] > 0 and (kvar.dj or 0.0) < 0:
+            v += pp.contractor_cap[t] / pp.req[t] * kvar.dj
+        if v > 1e-6:
+            rows.append(("requirement", c, r, "", month_label(s.horizon_start + t), v, con.name))
+    return pd.DataFrame(rows, columns=PRESSURE_COLUMNS)
+
+
+def risk_table(model: "StaffModel", head: pd.DataFrame) -> pd.DataFrame:
+    """Why each unmet (country, role, month) went unmet, as the binding constraint in words."""
+    from .months import month_label, month_year
+
+    s = model.inputs.settings
+    tol = 1e-6
+    binding_budgets = [b for b in model.inputs.budgets
+                       if b.row in model.budget and _binding(model.budget[b.row], tol)]
+    rows = []
+    for rec in head.itertuples(index=False):
+        if rec.unmet <= tol:
+            continue
+        c, r = rec.country, rec.role_id
+        pp = model.params[(c, r)]
+        t = _t_of(s.horizon_start, rec.month)
+        earliest = pp.ttf + pp.ramp
+        yr = month_year(s.horizon_start + t)
+        budget = next((b for b in binding_budgets
+                       if (b.year is None or b.year == yr) and b.country in (None, c)), None)
+        supply_points = [k for k in pp.pay_points if pp.supply[k] > 0]
+        supply_bound = bool(supply_points) and all(
+            any(_binding(model.supply[(c, r, k, tau)], tol)
+                for tau in range(pp.ttf, max(pp.ttf, t - pp.ramp + 1))
+                if (c, r, k, tau) in model.supply)
+            for k in supply_points)
+        if t < earliest:
+            reason = UnmetReason.TIME_TO_FILL
+            detail = (f"requisitions take {pp.ttf} months to fill and new hires ramp for "
+                      f"{pp.ramp}: the first new hire is productive in "
+                      f"{month_label(s.horizon_start + earliest)}")
+        elif budget is not None:
+            reason = UnmetReason.BUDGET
+            detail = f"{budget.label} is fully spent"
+        elif supply_bound or not supply_points:
+            total = sum(pp.supply.values())
+            reason = UnmetReason.SUPPLY
+            detail = (f"the market yields at most {total:g} hires a month even at band max"
+                      if supply_points else "the market yields no hires for this role here")
+        else:
+            reason = UnmetReason.COST
+            detail = "staffing this demand would cost more than the unmet penalty"
+        rows.append((c, r, rec.month, rec.requirement, rec.unmet, reason.value, detail))
+    return pd.DataFrame(rows, columns=RISK_COLUMNS)
+
+
+def _binding(con, tol: float) -> bool:
+    slack = con.slack
+    return slack is not None and abs(slack) <= tol * max(1.0, abs(con.constant))
+
+
+def _t_of(horizon_start: int, label: str) -> int:
+    y, m = label.split("-")
+    return int(y) * 12 + int(m) - 1 - horizon_start

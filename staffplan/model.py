@@ -1,0 +1,326 @@
+"""The staffing LP/MIP of spec/model.md, built in PuLP.
+
+`build_model` reads as an ordered script of constraint families, one
+`add_<family>` function per section of the spec, each with its formula in the
+docstring. Constraint names are systematic (`cover_JP_dc_operator_2027_03`) so a
+binding constraint can be named in reports. Expressions are built from
+(variable, coefficient) pairs and constraints created directly, never by `+=`
+chains over growing expressions (performance.md).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import pulp
+
+from .inputs import Inputs
+from .months import month_label, month_year
+from .schema import PAY_POINTS
+
+log = logging.getLogger(__name__)
+
+Pair = tuple[str, str]
+EQ, LE, GE = pulp.LpConstraintEQ, pulp.LpConstraintLE, pulp.LpConstraintGE
+
+
+@dataclass
+class PairParams:
+    """Per (country, role) numbers the constraints need, precomputed once."""
+
+    country: str
+    role: str
+    survive: float  # 1 - a[c,r]
+    ttf: int
+    ramp: int
+    start_headcount: float
+    supply: dict[str, float]
+    req: list[float]
+    wage: dict[str, list[float]]  # w[c,r,k,t], reporting currency per month
+    hire_cost: float  # cost_per_hire * fx
+    contractor_cost: list[float]  # w[mid,t] * premium
+    contractor_cap: list[float]  # max share * req, 0 where not allowed
+    pay_points: tuple[str, ...]  # pay points that can ever hold staff here
+
+
+@dataclass
+class StaffModel:
+    inputs: Inputs
+    integer: bool
+    prob: pulp.LpProblem
+    params: dict[Pair, PairParams]
+    n_months: int
+    S: dict[tuple, pulp.LpVariable] = field(default_factory=dict)  # (c, r, k, t)
+    H: dict[tuple, pulp.LpVariable] = field(default_factory=dict)  # (c, r, k, t)
+    X: dict[tuple, pulp.LpVariable] = field(default_factory=dict)  # (c, r, k, t)
+    M: dict[tuple, pulp.LpVariable] = field(default_factory=dict)  # (c, d, r, k, t)
+    K: dict[tuple, pulp.LpVariable] = field(default_factory=dict)  # (c, r, t)
+    U: dict[tuple, pulp.LpVariable] = field(default_factory=dict)  # (c, r, t)
+    cover: dict[tuple, pulp.LpConstraint] = field(default_factory=dict)  # (c, r, t)
+    supply: dict[tuple, pulp.LpConstraint] = field(default_factory=dict)  # (c, r, k, t)
+    budget: dict[int, pulp.LpConstraint] = field(default_factory=dict)  # Budget.row
+    lane_cost: dict[tuple, float] = field(default_factory=dict)  # (c, d, r) -> per move
+
+    def label(self, t: int) -> str:
+        return month_label(self.inputs.settings.horizon_start + t)
+
+    def tag(self, t: int) -> str:
+        """Month as it appears in constraint names (PuLP turns '-' into '_')."""
+        return self.label(t).replace("-", "_")
+
+
+def pair_params(inputs: Inputs) -> dict[Pair, PairParams]:
+    s = inputs.settings
+    n = s.model_months
+    lanes_in = {(lane.to_country, lane.role_id) for lane in inputs.mobility}
+    out: dict[Pair, PairParams] = {}
+    for (c, r), m in sorted(inputs.markets.items()):
+        band = inputs.bands[(c, r)]
+        role = inputs.roles[r]
+        fx = inputs.rate(band.currency)
+        steps = [(1 + band.annual_increase_pct) ** (t // 12) for t in range(n)]
+        wage = {
+            k: [band.at(k) / 12 * (1 + band.on_cost_pct) * step * fx for step in steps]
+            for k in PAY_POINTS
+        }
+        req = inputs.requirement[(c, r)]
+        share = role.max_contractor_share if role.contractor_allowed else 0.0
+        out[(c, r)] = PairParams(
+            country=c, role=r,
+            survive=(1 - m.annual_attrition_pct) ** (1 / 12),
+            ttf=m.time_to_fill_months, ramp=role.ramp_months,
+            start_headcount=m.starting_headcount,
+            supply={k: m.supply(k) for k in PAY_POINTS},
+            req=req, wage=wage, hire_cost=m.cost_per_hire * fx,
+            contractor_cost=[w * role.contractor_premium for w in wage["mid"]],
+            contractor_cap=[share * x for x in req],
+            pay_points=(),
+        )
+    # A pay point can hold staff in a pair if it starts there (mid), hires there,
+    # or staff of that pay point can move in along a lane (transitively).
+    active = {p: {"mid"} | {k for k in PAY_POINTS if pp.supply[k] > 0} for p, pp in out.items()}
+    changed = True
+    while changed:
+        changed = False
+        for lane in inputs.mobility:
+            src, dst = (lane.from_country, lane.role_id), (lane.to_country, lane.role_id)
+            new = active[src] - active[dst]
+            if new and dst in lanes_in:
+                active[dst] |= new
+                changed = True
+    for p, pp in out.items():
+        pp.pay_points = tuple(k for k in PAY_POINTS if k in active[p])
+    return out
+
+
+def build_model(inputs: Inputs, integer: bool | None = None) -> StaffModel:
+    """The whole model, top to bottom, as model.md orders it."""
+    if integer is None:
+        integer = inputs.settings.integer_hires
+    s = inputs.settings
+    model = StaffModel(
+        inputs=inputs, integer=integer, prob=pulp.LpProblem("staffplan", pulp.LpMinimize),
+        params=pair_params(inputs), n_months=s.model_months,
+    )
+    add_variables(model)
+    add_flow(model)
+    add_coverage(model)
+    add_supply(model)
+    add_mobility(model)
+    add_budgets(model)
+    add_objective(model)
+    log.info("built model: %d variables, %d constraints", model.prob.numVariables(),
+             model.prob.numConstraints())
+    return model
+
+
+def add_variables(model: StaffModel) -> None:
+    """S, H, X per pay point; K, U per pair and month; M per lane.
+
+    S exists only from month `time_to_fill` on and where the pay point has
+    supply; K only where the contractor cap is positive (its cap
+    `K <= max_contractor_share * req` is the variable's upper bound).
+    """
+    n = model.n_months
+    cat_int = pulp.LpInteger if model.integer else pulp.LpContinuous
+    Var = pulp.LpVariable
+    for (c, r), pp in model.params.items():
+        for k in pp.pay_points:
+            for t in range(n):
+                key = (c, r, k, t)
+                model.H[key] = Var(f"H_{c}_{r}_{k}_{t:03d}", lowBound=0)
+                model.X[key] = Var(f"X_{c}_{r}_{k}_{t:03d}", lowBound=0)
+                if pp.supply[k] > 0 and t >= pp.ttf:
+                    model.S[key] = Var(f"S_{c}_{r}_{k}_{t:03d}", lowBound=0, cat=cat_int)
+        for t in range(n):
+            model.U[(c, r, t)] = Var(f"U_{c}_{r}_{t:03d}", lowBound=0)
+            if pp.contractor_cap[t] > 0:
+                model.K[(c, r, t)] = Var(f"K_{c}_{r}_{t:03d}", lowBound=0,
+                                         upBound=pp.contractor_cap[t])
+    for lane in model.inputs.mobility:
+        c, d, r = lane.from_country, lane.to_country, lane.role_id
+        model.lane_cost[(c, d, r)] = lane.cost_per_move
+        if lane.max_per_month <= 0:
+            continue
+        for k in model.params[(c, r)].pay_points:
+            for t in range(n):
+                model.M[(c, d, r, k, t)] = Var(f"M_{c}_{d}_{r}_{k}_{t:03d}", lowBound=0,
+                                               cat=cat_int)
+
+
+def add_flow(model: StaffModel) -> None:
+    """Headcount flow, for every c, r, k, t:
+
+    H[c,r,k,t] = (1 - a) H[c,r,k,t-1] + S[c,r,k,t] + sum_d M[d,c,r,k,t]
+                 - sum_d M[c,d,r,k,t] - X[c,r,k,t],
+    with H[c,r,k,-1] = starting_headcount for k = mid and 0 otherwise.
+    """
+    moves_in: dict[tuple, list] = {}
+    moves_out: dict[tuple, list] = {}
+    for (c, d, r, k, t), var in model.M.items():
+        moves_out.setdefault((c, r, k, t), []).append(var)
+        moves_in.setdefault((d, r, k, t), []).append(var)
+    H, S, X = model.H, model.S, model.X
+    add = model.prob.addConstraint
+    for (c, r), pp in model.params.items():
+        for k in pp.pay_points:
+            for t in range(model.n_months):
+                key = (c, r, k, t)
+                terms = [(H[key], 1.0), (X[key], 1.0)]
+                if t > 0:
+                    terms.append((H[(c, r, k, t - 1)], -pp.survive))
+                if key in S:
+                    terms.append((S[key], -1.0))
+                terms += [(v, -1.0) for v in moves_in.get(key, ())]
+                terms += [(v, 1.0) for v in moves_out.get(key, ())]
+                rhs = pp.survive * pp.start_headcount if (t == 0 and k == "mid") else 0.0
+                name = f"flow_{c}_{r}_{k}_{model.tag(t)}"
+                add(pulp.LpConstraint(pulp.LpAffineExpression(terms), EQ, name, rhs), name)
+
+
+def add_coverage(model: StaffModel) -> None:
+    """Coverage, every pair and month (zero requirement included):
+
+    P[c,r,t] + K[c,r,t] + U[c,r,t] >= req[c,r,t], where
+    P = sum_k H[c,r,k,t] - sum_k sum_{tau = max(0, t-ramp+1) .. t} (1-a)^(t-tau) S[c,r,k,tau].
+    """
+    H, S, K, U = model.H, model.S, model.K, model.U
+    add = model.prob.addConstraint
+    for (c, r), pp in model.params.items():
+        decay = [pp.survive ** j for j in range(pp.ramp)]
+        for t in range(model.n_months):
+            coef: dict = {}
+            for k in pp.pay_points:
+                coef[H[(c, r, k, t)]] = 1.0
+                for tau in range(max(0, t - pp.ramp + 1), t + 1):
+                    var = S.get((c, r, k, tau))
+                    if var is not None:
+                        coef[var] = -decay[t - tau]
+            if (c, r, t) in K:
+                coef[K[(c, r, t)]] = 1.0
+            coef[U[(c, r, t)]] = 1.0
+            name = f"cover_{c}_{r}_{model.tag(t)}"
+            con = pulp.LpConstraint(pulp.LpAffineExpression(list(coef.items())), GE, name,
+                                    pp.req[t])
+            add(con, name)
+            model.cover[(c, r, t)] = con
+
+
+def add_supply(model: StaffModel) -> None:
+    """Labour shortage, every t and pay point k:
+
+    sum_{tau = max(0, t-W+1) .. t} S[c,r,k,tau] <= min(W, t+1) * supply_at_k[c,r].
+    Windows holding no hire variable (before time to fill) are left out.
+    """
+    W = model.inputs.settings.supply_window_months
+    S = model.S
+    add = model.prob.addConstraint
+    for (c, r), pp in model.params.items():
+        for k in pp.pay_points:
+            if pp.supply[k] <= 0:
+                continue
+            for t in range(pp.ttf, model.n_months):
+                terms = [(S[(c, r, k, tau)], 1.0)
+                         for tau in range(max(0, t - W + 1, pp.ttf), t + 1)]
+                name = f"supply_{c}_{r}_{k}_{model.tag(t)}"
+                con = pulp.LpConstraint(pulp.LpAffineExpression(terms), LE, name,
+                                        min(W, t + 1) * pp.supply[k])
+                add(con, name)
+                model.supply[(c, r, k, t)] = con
+
+
+def add_mobility(model: StaffModel) -> None:
+    """Mobility: sum_k M[c,d,r,k,t] <= max_per_month[c,d,r], every lane and month."""
+    add = model.prob.addConstraint
+    for lane in model.inputs.mobility:
+        c, d, r = lane.from_country, lane.to_country, lane.role_id
+        if lane.max_per_month <= 0:
+            continue
+        for t in range(model.n_months):
+            terms = [(model.M[(c, d, r, k, t)], 1.0) for k in model.params[(c, r)].pay_points]
+            name = f"move_{c}_{d}_{r}_{model.tag(t)}"
+            add(pulp.LpConstraint(pulp.LpAffineExpression(terms), LE, name,
+                                  lane.max_per_month), name)
+
+
+def cost_terms(model: StaffModel, months: range, country: str | None = None,
+               penalty: bool = False) -> list[tuple[pulp.LpVariable, float]]:
+    """(variable, cost) pairs of the modelled cost in `months` for one country or all.
+
+    Salaries H*w, contractors K*w_mid*premium, hiring S*cost_per_hire*fx,
+    separations X*severance_months*w, moves M*cost_per_move (to the destination);
+    the unmet penalty U*unmet_penalty only with `penalty`.
+    """
+    s = model.inputs.settings
+    sev = s.severance_months
+    terms: list[tuple[pulp.LpVariable, float]] = []
+    for (c, r), pp in model.params.items():
+        if country is not None and c != country:
+            continue
+        for t in months:
+            for k in pp.pay_points:
+                key = (c, r, k, t)
+                w = pp.wage[k][t]
+                terms.append((model.H[key], w))
+                if sev > 0:
+                    terms.append((model.X[key], sev * w))
+                if key in model.S and pp.hire_cost > 0:
+                    terms.append((model.S[key], pp.hire_cost))
+            if (c, r, t) in model.K:
+                terms.append((model.K[(c, r, t)], pp.contractor_cost[t]))
+            if penalty and s.unmet_penalty > 0:
+                terms.append((model.U[(c, r, t)], s.unmet_penalty))
+    month_set = set(months)
+    for (c, d, r, k, t), var in model.M.items():
+        if t in month_set and (country is None or d == country):
+            cost = model.lane_cost[(c, d, r)]
+            if cost > 0:
+                terms.append((var, cost))
+    return terms
+
+
+def add_budgets(model: StaffModel) -> None:
+    """Budgets: for every Budget row, cost (no unmet penalty) of the horizon months
+    in its year (`all` = whole horizon) and country (`*` = all) <= max_cost."""
+    s = model.inputs.settings
+    for b in model.inputs.budgets:
+        months = range(s.horizon_months)
+        if b.year is not None:
+            months = range(0)
+            picked = [t for t in range(s.horizon_months)
+                      if month_year(s.horizon_start + t) == b.year]
+            if picked:
+                months = range(picked[0], picked[-1] + 1)
+        terms = cost_terms(model, months, b.country)
+        name = f"budget_row{b.row:04d}"
+        con = pulp.LpConstraint(pulp.LpAffineExpression(terms), LE, name, b.max_cost)
+        model.prob.addConstraint(con, name)
+        model.budget[b.row] = con
+
+
+def add_objective(model: StaffModel) -> None:
+    """Minimise salaries + contractors + hiring + moves + separations + unmet penalty
+    over all T + L months."""
+    terms = cost_terms(model, range(model.n_months), penalty=True)
+    model.prob.setObjective(pulp.LpAffineExpression(terms))

@@ -1,0 +1,149 @@
+"""The `plan` job: workbook -> validated inputs -> model -> solution -> tables -> reports."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import math
+import sys
+import time
+from pathlib import Path
+
+import pulp
+
+from .errors import BudgetInfeasible, SolverFailed
+from .inputs import Inputs
+from .model import build_model, cost_terms
+from .results import PlanResult, build_results
+from .solve import Outcome, solve_model
+
+log = logging.getLogger(__name__)
+
+
+def solve_inputs(inputs: Inputs, lp: bool = False, solver: str = "highs") -> PlanResult:
+    """Build, solve and tabulate; raises BudgetInfeasible (exit 3) or SolverFailed (exit 4)."""
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    model = build_model(inputs, integer=False if lp else None)
+    timings["build"] = time.perf_counter() - t0
+    outcome = solve_model(model, solver=solver)
+    timings.update(outcome.timings)
+    if outcome.outcome == Outcome.INFEASIBLE:
+        if inputs.budgets:
+            raise BudgetInfeasible(budget_report(inputs, solver))
+        raise SolverFailed(f"the {solver} solver reports the model infeasible "
+                           f"({outcome.message}); this should not happen without budgets")
+    if outcome.outcome == Outcome.FAILED:
+        limit = inputs.settings.time_limit_s
+        raise SolverFailed(f"the {solver} solver stopped without a plan ({outcome.message}); "
+                           f"time limit {limit:g} s")
+    t1 = time.perf_counter()
+    result = build_results(model, outcome)
+    timings["results"] = time.perf_counter() - t1
+    result.timings = timings
+    return result
+
+
+def budget_report(inputs: Inputs, solver: str) -> str:
+    """Name the budget rows that make the plan infeasible, with the least cost each
+    scope could reach on its own (linear relaxation, no other budget)."""
+    free = dataclasses.replace(inputs, budgets=[])
+    alone: list[str] = []
+    lines: list[str] = []
+    cur = inputs.settings.currency
+    for b in inputs.budgets:
+        least = _least_cost(free, b, solver)
+        if least is not None and least > b.max_cost * (1 + 1e-9) + 1e-6:
+            alone.append(b.label)
+            lines.append(f"  - {b.label}: max_cost {b.max_cost:,.0f} {cur}, but the least this "
+                         f"scope can cost on its own is {least:,.0f} {cur}")
+    if not lines:
+        lines = [f"  - {b.label}: max_cost {b.max_cost:,.0f} {cur}" for b in inputs.budgets]
+        head = ("No plan meets all the budgets together (each can be met on its own); "
+                "the budget rows involved:")
+    else:
+        head = "No plan meets these budgets (each is too small on its own):"
+    return "\n".join([head, *lines, "Raise max_cost on these rows or remove them, then re-run."])
+
+
+def _least_cost(inputs: Inputs, budget, solver: str) -> float | None:
+    model = build_model(inputs, integer=False)
+    s = inputs.settings
+    months = range(s.horizon_months)
+    if budget.year is not None:
+        from .months import month_year
+
+        months = [t for t in months if month_year(s.horizon_start + t) == budget.year]
+    model.prob.setObjective(pulp.LpAffineExpression(cost_terms(model, months, budget.country)))
+    out = solve_model(model, solver=solver, duals=False)
+    if out.outcome != Outcome.OPTIMAL or not math.isfinite(out.objective):
+        return None
+    return out.objective
+
+
+def default_input() -> Path:
+    from .cli import EXAMPLE_INPUT
+
+    return EXAMPLE_INPUT
+
+
+def plan_command(args: argparse.Namespace) -> int:
+    """`staffplan plan`: validate, solve, write the plan and report, optionally email."""
+    from .reader import read_workbook
+    from .report_html import write_report_html
+    from .report_xlsx import write_plan_xlsx
+
+    path: Path = args.input or default_input()
+    started = time.perf_counter()
+    inputs = read_workbook(path)
+    for w in inputs.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    result = solve_inputs(inputs, lp=args.lp, solver=args.solver)
+    out_dir: Path = args.out
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = path.stem
+    xlsx = out_dir / f"{stem}-plan.xlsx"
+    html = out_dir / f"{stem}-report.html"
+    t0 = time.perf_counter()
+    write_plan_xlsx(result, xlsx)
+    result.timings["excel"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    write_report_html(result, html)
+    result.timings["html"] = time.perf_counter() - t0
+    print(plan_summary(result, time.perf_counter() - started), file=sys.stderr)
+    print(f"Wrote {xlsx}\n      {html}", file=sys.stderr)
+    if getattr(args, "email_to", None):
+        from .mail import deliver
+
+        print(deliver(xlsx, args.email_to, cc=args.cc, subject=args.subject, eml=args.eml),
+              file=sys.stderr)
+    return 0
+
+
+def plan_summary(result: PlanResult, seconds: float) -> str:
+    """A few lines a recruiting lead can read at a glance."""
+    s = result.inputs.settings
+    cur = s.currency
+    status = result.status.value
+    if result.mode.value == "integer" and result.mip_gap == result.mip_gap:
+        status += f", gap {result.mip_gap:.2%}"
+    lines = [f"{s.plan_name}: {result.mode.value} plan, {status}, solved in "
+             f"{result.solve_seconds:.1f} s ({seconds:.1f} s in all)"]
+    hires = result.hires.groupby("country")["hires"].sum()
+    hires_txt = ", ".join(f"{c} {_num(v)}" for c, v in hires.items()) or "none"
+    lines.append(f"Hires: {_num(result.total_hires)} ({hires_txt})")
+    lines.append(f"Total cost: {cur} {result.total_cost:,.0f} over {s.horizon_months} months")
+    if result.unmet_fte_months > 1e-6:
+        unmet = result.headcount.groupby(["country", "role_id"])["unmet"].sum()
+        unmet = unmet[unmet > 1e-6].sort_values(ascending=False)
+        where = ", ".join(f"{c}/{r} {v:,.1f}" for (c, r), v in unmet.head(5).items())
+        more = f" and {len(unmet) - 5} more" if len(unmet) > 5 else ""
+        lines.append(f"Unmet demand: {result.unmet_fte_months:,.1f} FTE-months ({where}{more})")
+    else:
+        lines.append("Unmet demand: none")
+    return "\n".join(lines)
+
+
+def _num(v: float) -> str:
+    return f"{v:,.0f}" if abs(v - round(v)) < 1e-6 else f"{v:,.1f}"

@@ -1,0 +1,242 @@
+"""Solving the model: HiGHS through PuLP by default, PuLP's bundled CBC as fallback.
+
+The HiGHS hand-over passes the whole matrix in one `passModel` call instead
+of PuLP's column-by-column and row-by-row `addCol`/`addRow` (performance.md).
+Statuses are enums; only `optimal` and `feasible` (time limit with a plan in
+hand) produce a plan. In integer mode the duals come from the LP with the
+integer variables fixed at their optimum, re-solved.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import math
+import time
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+import pulp
+
+from .errors import SolverFailed
+from .model import StaffModel
+
+log = logging.getLogger(__name__)
+
+
+class Outcome(str, enum.Enum):
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"
+    INFEASIBLE = "infeasible"
+    FAILED = "failed"
+
+
+@dataclass
+class SolveOutcome:
+    outcome: Outcome
+    solver: str
+    objective: float = math.nan
+    mip_gap: float = 0.0
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+    message: str = ""
+    duals: bool = False  # constraint.pi / variable.dj hold valid duals
+
+
+def highs_lp(model: StaffModel, variables: list[pulp.LpVariable] | None = None,
+             integer: bool | None = None) -> highspy.HighsLp:
+    """The model as one HiGHS matrix (CSC), column order = `prob.variables()`."""
+    prob = model.prob
+    if variables is None:
+        variables = prob.variables()
+    if integer is None:
+        integer = model.integer
+    inf = highspy.kHighsInf
+    index = {v.name: i for i, v in enumerate(variables)}
+    n = len(variables)
+    cost = np.zeros(n)
+    for var, coef in prob.objective.items():
+        cost[index[var.name]] = coef
+    col_lower = np.array([-inf if v.lowBound is None else v.lowBound for v in variables], float)
+    col_upper = np.array([inf if v.upBound is None else v.upBound for v in variables], float)
+
+    rows, cols, vals, row_lower, row_upper = [], [], [], [], []
+    for i, con in enumerate(prob.constraints.values()):
+        items = con.items()
+        rows.extend([i] * len(con))
+        cols.extend(index[v.name] for v, _ in items)
+        vals.extend(a for _, a in items)
+        rhs = -con.constant
+        if con.sense == pulp.LpConstraintEQ:
+            row_lower.append(rhs)
+            row_upper.append(rhs)
+        elif con.sense == pulp.LpConstraintLE:
+            row_lower.append(-inf)
+            row_upper.append(rhs)
+        else:
+            row_lower.append(rhs)
+            row_upper.append(inf)
+    m = len(row_lower)
+    rows_a = np.asarray(rows, dtype=np.int64)
+    cols_a = np.asarray(cols, dtype=np.int64)
+    vals_a = np.asarray(vals, dtype=float)
+    order = np.lexsort((rows_a, cols_a))
+    start = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(cols_a, minlength=n), out=start[1:])
+
+    lp = highspy.HighsLp()
+    lp.num_col_ = n
+    lp.num_row_ = m
+    lp.col_cost_ = cost
+    lp.col_lower_ = col_lower
+    lp.col_upper_ = col_upper
+    lp.row_lower_ = np.asarray(row_lower, float)
+    lp.row_upper_ = np.asarray(row_upper, float)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = start.astype(np.int32)
+    lp.a_matrix_.index_ = rows_a[order].astype(np.int32)
+    lp.a_matrix_.value_ = vals_a[order]
+    if integer:
+        lp.integrality_ = [
+            highspy.HighsVarType.kInteger if v.cat == pulp.LpInteger
+            else highspy.HighsVarType.kContinuous
+            for v in variables
+        ]
+    return lp
+
+
+class BulkHiGHS(pulp.HiGHS):
+    """PuLP's HiGHS interface with a one-call matrix hand-over."""
+
+    def __init__(self, model: StaffModel, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.model = model
+        self.handover_seconds = 0.0
+
+    def buildSolverModel(self, lp: pulp.LpProblem) -> None:
+        t0 = time.perf_counter()
+        variables = lp.variables()
+        for i, var in enumerate(variables):
+            var.index = i
+        for i, con in enumerate(lp.constraints.values()):
+            con.index = i
+        lp.solverModel.passModel(highs_lp(self.model, variables, integer=self.mip))
+        self.handover_seconds = time.perf_counter() - t0
+
+
+def solve_model(model: StaffModel, solver: str = "highs", time_limit: float | None = None,
+                mip_gap: float | None = None, duals: bool = True) -> SolveOutcome:
+    """Solve, report the status honestly, and leave duals on the constraints."""
+    s = model.inputs.settings
+    time_limit = s.time_limit_s if time_limit is None else time_limit
+    mip_gap = s.mip_gap if mip_gap is None else mip_gap
+    t0 = time.perf_counter()
+    if solver == "highs":
+        api = BulkHiGHS(model, mip=model.integer, msg=False, timeLimit=time_limit,
+                        gapRel=mip_gap)
+    elif solver == "cbc":
+        api = pulp.PULP_CBC_CMD(mip=model.integer, msg=False, timeLimit=time_limit,
+                                gapRel=mip_gap)
+    else:
+        raise SolverFailed(f"unknown solver {solver!r}: use highs or cbc")
+    try:
+        model.prob.solve(api)
+    except pulp.PulpSolverError as exc:
+        raise SolverFailed(f"the {solver} solver failed: {exc}") from exc
+    seconds = time.perf_counter() - t0
+    out = _read_status(model, api, solver)
+    out.seconds = seconds
+    handover = getattr(api, "handover_seconds", 0.0)
+    out.timings = {"handover": handover, "solve": seconds - handover}
+    if out.outcome in (Outcome.OPTIMAL, Outcome.FEASIBLE):
+        _zero_noise(model.prob)
+        out.objective = _objective(model.prob)
+        if duals:
+            t1 = time.perf_counter()
+            out.duals = _duals(model, solver)
+            out.timings["duals"] = time.perf_counter() - t1
+    log.info("%s: %s, objective %.6g, %.2f s", solver, out.outcome.value, out.objective, seconds)
+    return out
+
+
+def _read_status(model: StaffModel, api: pulp.LpSolver, solver: str) -> SolveOutcome:
+    prob = model.prob
+    if solver == "highs":
+        h: highspy.Highs = prob.solverModel
+        status = h.getModelStatus()
+        info = h.getInfo()
+        has_plan = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+        S = highspy.HighsModelStatus
+        if status == S.kOptimal:
+            gap = max(0.0, info.mip_gap) if model.integer else 0.0
+            if not math.isfinite(gap):
+                gap = 0.0
+            return SolveOutcome(Outcome.OPTIMAL, solver, mip_gap=gap)
+        if status in (S.kInfeasible, S.kUnboundedOrInfeasible):
+            return SolveOutcome(Outcome.INFEASIBLE, solver, message=h.modelStatusToString(status))
+        if status in (S.kTimeLimit, S.kIterationLimit, S.kInterrupt) and has_plan \
+                and model.integer:
+            return SolveOutcome(Outcome.FEASIBLE, solver, mip_gap=_gap(info))
+        return SolveOutcome(Outcome.FAILED, solver, message=h.modelStatusToString(status))
+    # CBC through PuLP's command-line interface
+    status, sol = prob.status, prob.sol_status
+    if status == pulp.LpStatusOptimal and sol == pulp.LpSolutionOptimal:
+        return SolveOutcome(Outcome.OPTIMAL, solver)
+    if sol == pulp.LpSolutionIntegerFeasible:
+        # PuLP does not read CBC's bound; the gap is the requested one at best.
+        return SolveOutcome(Outcome.FEASIBLE, solver, mip_gap=math.nan)
+    if status == pulp.LpStatusInfeasible:
+        return SolveOutcome(Outcome.INFEASIBLE, solver, message="infeasible")
+    return SolveOutcome(Outcome.FAILED, solver, message=pulp.LpStatus.get(status, str(status)))
+
+
+def _gap(info) -> float:
+    obj, bound = info.objective_function_value, info.mip_dual_bound
+    if not (math.isfinite(obj) and math.isfinite(bound)):
+        return math.nan
+    return max(0.0, (obj - bound) / max(abs(obj), 1e-12))
+
+
+def _zero_noise(prob: pulp.LpProblem, tol: float = 1e-9) -> None:
+    for var in prob.variables():
+        v = var.varValue
+        if v is not None and abs(v) < tol:
+            var.varValue = 0.0
+
+
+def _objective(prob: pulp.LpProblem) -> float:
+    return float(sum(coef * (var.varValue or 0.0) for var, coef in prob.objective.items()))
+
+
+def _duals(model: StaffModel, solver: str) -> bool:
+    """Leave constraint.pi / variable.dj valid: in integer mode by fixing the
+    integer variables at their optimum and re-solving the LP."""
+    prob = model.prob
+    if not model.integer:
+        return True
+    ints = [v for v in prob.variables() if v.cat == pulp.LpInteger]
+    saved = [(v, v.lowBound, v.upBound, v.varValue) for v in ints]
+    values = {v.name: v.varValue for v in prob.variables()}
+    for v in ints:
+        fixed = float(round(v.varValue or 0.0))
+        v.lowBound = v.upBound = fixed
+        v.cat = pulp.LpContinuous
+    try:
+        if solver == "highs":
+            api = BulkHiGHS(model, mip=False, msg=False)
+        else:
+            api = pulp.PULP_CBC_CMD(mip=False, msg=False)
+        prob.solve(api)
+        ok = prob.status == pulp.LpStatusOptimal
+    except pulp.PulpSolverError:
+        ok = False
+    finally:
+        for v, lo, up, _ in saved:
+            v.lowBound, v.upBound, v.cat = lo, up, pulp.LpInteger
+        # The fixed LP may move continuous variables within ties; report the MIP's plan.
+        for v in prob.variables():
+            v.varValue = values[v.name]
+    if not ok:
+        log.warning("could not re-solve the fixed LP for duals; pressure table left empty")
+    return ok
