@@ -126,6 +126,7 @@ def build_model(inputs: Inputs, integer: bool | None = None) -> StaffModel:
     add_variables(model)
     add_flow(model)
     add_coverage(model)
+    add_contractors(model)
     add_supply(model)
     add_mobility(model)
     add_budgets(model)
@@ -138,9 +139,9 @@ def build_model(inputs: Inputs, integer: bool | None = None) -> StaffModel:
 def add_variables(model: StaffModel) -> None:
     """S, H, X per pay point; K, U per pair and month; M per lane.
 
-    S exists only from month `time_to_fill` on and where the pay point has
-    supply; K only where the contractor cap is positive (its cap
-    `K <= max_contractor_share * req` is the variable's upper bound).
+    S exists only from month `time_to_fill` on (a requisition cannot open
+    before month 0) and where the pay point has supply; K only where the
+    contractor cap of `add_contractors` is positive.
     """
     n = model.n_months
     cat_int = pulp.LpInteger if model.integer else pulp.LpContinuous
@@ -156,8 +157,7 @@ def add_variables(model: StaffModel) -> None:
         for t in range(n):
             model.U[(c, r, t)] = Var(f"U_{c}_{r}_{t:03d}", lowBound=0)
             if pp.contractor_cap[t] > 0:
-                model.K[(c, r, t)] = Var(f"K_{c}_{r}_{t:03d}", lowBound=0,
-                                         upBound=pp.contractor_cap[t])
+                model.K[(c, r, t)] = Var(f"K_{c}_{r}_{t:03d}", lowBound=0)
     for lane in model.inputs.mobility:
         c, d, r = lane.from_country, lane.to_country, lane.role_id
         model.lane_cost[(c, d, r)] = lane.cost_per_move
@@ -199,24 +199,34 @@ def add_flow(model: StaffModel) -> None:
                 add(pulp.LpConstraint(pulp.LpAffineExpression(terms), EQ, name, rhs), name)
 
 
+def productive_terms(model: StaffModel, pp: PairParams, t: int, decay: list[float]) -> dict:
+    """Productive staff, each ramping cohort counted after its attrition so far:
+
+    P[c,r,t] = sum_k H[c,r,k,t]
+               - sum_k sum_{tau = max(0, t-ramp+1) .. t} (1-a)^(t-tau) S[c,r,k,tau]
+    """
+    c, r = pp.country, pp.role
+    coef: dict = {}
+    for k in pp.pay_points:
+        coef[model.H[(c, r, k, t)]] = 1.0
+        for tau in range(max(0, t - pp.ramp + 1), t + 1):
+            var = model.S.get((c, r, k, tau))
+            if var is not None:
+                coef[var] = -decay[t - tau]
+    return coef
+
+
 def add_coverage(model: StaffModel) -> None:
     """Coverage, every pair and month (zero requirement included):
 
-    P[c,r,t] + K[c,r,t] + U[c,r,t] >= req[c,r,t], where
-    P = sum_k H[c,r,k,t] - sum_k sum_{tau = max(0, t-ramp+1) .. t} (1-a)^(t-tau) S[c,r,k,tau].
+    P[c,r,t] + K[c,r,t] + U[c,r,t] >= req[c,r,t]
     """
-    H, S, K, U = model.H, model.S, model.K, model.U
+    K, U = model.K, model.U
     add = model.prob.addConstraint
     for (c, r), pp in model.params.items():
         decay = [pp.survive ** j for j in range(pp.ramp)]
         for t in range(model.n_months):
-            coef: dict = {}
-            for k in pp.pay_points:
-                coef[H[(c, r, k, t)]] = 1.0
-                for tau in range(max(0, t - pp.ramp + 1), t + 1):
-                    var = S.get((c, r, k, tau))
-                    if var is not None:
-                        coef[var] = -decay[t - tau]
+            coef = productive_terms(model, pp, t, decay)
             if (c, r, t) in K:
                 coef[K[(c, r, t)]] = 1.0
             coef[U[(c, r, t)]] = 1.0
@@ -225,6 +235,14 @@ def add_coverage(model: StaffModel) -> None:
                                     pp.req[t])
             add(con, name)
             model.cover[(c, r, t)] = con
+
+
+def add_contractors(model: StaffModel) -> None:
+    """Contractors: K[c,r,t] <= max_contractor_share[r] * req[c,r,t], and K = 0 where the
+    role allows none. Set as the variable's upper bound (no row): its reduced cost
+    is the cap's dual. K is not created where the cap is 0."""
+    for (c, r, t), var in model.K.items():
+        var.upBound = model.params[(c, r)].contractor_cap[t]
 
 
 def add_supply(model: StaffModel) -> None:

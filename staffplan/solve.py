@@ -9,7 +9,10 @@ integer variables fixed at their optimum, re-solved.
 
 from __future__ import annotations
 
+import contextlib
 import enum
+import os
+import sys
 import logging
 import math
 import time
@@ -114,6 +117,12 @@ class BulkHiGHS(pulp.HiGHS):
         self.model = model
         self.handover_seconds = 0.0
 
+    def createAndConfigureSolver(self, lp: pulp.LpProblem) -> None:
+        # HiGHS prints its banner to stdout when constructed, before any option
+        # can silence it; stdout belongs to the CLI's caller.
+        with _quiet_stdout():
+            super().createAndConfigureSolver(lp)
+
     def buildSolverModel(self, lp: pulp.LpProblem) -> None:
         t0 = time.perf_counter()
         variables = lp.variables()
@@ -123,6 +132,19 @@ class BulkHiGHS(pulp.HiGHS):
             con.index = i
         lp.solverModel.passModel(highs_lp(self.model, variables, integer=self.mip))
         self.handover_seconds = time.perf_counter() - t0
+
+
+@contextlib.contextmanager
+def _quiet_stdout():
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def solve_model(model: StaffModel, solver: str = "highs", time_limit: float | None = None,
