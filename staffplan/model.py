@@ -109,8 +109,11 @@ def pair_params(inputs: Inputs) -> dict[Pair, PairParams]:
             if new and dst in lanes_in:
                 active[dst] |= new
                 changed = True
+    # A pair with no demand, no staff and no lane can never hold anyone: no variables.
+    on_lanes = lanes_in | {(lane.from_country, lane.role_id) for lane in inputs.mobility}
     for p, pp in out.items():
-        pp.pay_points = tuple(k for k in PAY_POINTS if k in active[p])
+        dead = pp.start_headcount <= 0 and not any(pp.req) and p not in on_lanes
+        pp.pay_points = () if dead else tuple(k for k in PAY_POINTS if k in active[p])
     return out
 
 
@@ -154,6 +157,8 @@ def add_variables(model: StaffModel) -> None:
                 model.X[key] = Var(f"X_{c}_{r}_{k}_{t:03d}", lowBound=0)
                 if pp.supply[k] > 0 and t >= pp.ttf:
                     model.S[key] = Var(f"S_{c}_{r}_{k}_{t:03d}", lowBound=0, cat=cat_int)
+        if not pp.pay_points:
+            continue
         for t in range(n):
             model.U[(c, r, t)] = Var(f"U_{c}_{r}_{t:03d}", lowBound=0)
             if pp.contractor_cap[t] > 0:
@@ -224,6 +229,8 @@ def add_coverage(model: StaffModel) -> None:
     K, U = model.K, model.U
     add = model.prob.addConstraint
     for (c, r), pp in model.params.items():
+        if not pp.pay_points:
+            continue
         decay = [pp.survive ** j for j in range(pp.ramp)]
         for t in range(model.n_months):
             coef = productive_terms(model, pp, t, decay)
@@ -307,7 +314,7 @@ def cost_terms(model: StaffModel, months: range, country: str | None = None,
                     terms.append((model.S[key], pp.hire_cost))
             if (c, r, t) in model.K:
                 terms.append((model.K[(c, r, t)], pp.contractor_cost[t]))
-            if penalty and s.unmet_penalty > 0:
+            if penalty and s.unmet_penalty > 0 and (c, r, t) in model.U:
                 terms.append((model.U[(c, r, t)], s.unmet_penalty))
     month_set = set(months)
     for (c, d, r, k, t), var in model.M.items():

@@ -160,7 +160,7 @@ def build_results(model: "StaffModel", outcome: "SolveOutcome") -> PlanResult:
                     hires_rows.append((c, r, k, lab[t - pp.ttf] if t >= pp.ttf else "",
                                        lab[t], sv, band.at(k), band.currency))
             kv = _val(model.K.get((c, r, t)))
-            uv = _val(model.U[(c, r, t)])
+            uv = _val(model.U.get((c, r, t)))
             row[1] += kv * pp.contractor_cost[t]
             row[5] += uv * s.unmet_penalty
             productive_all[(c, r, t)] = head - ramping
