@@ -112,10 +112,12 @@ def highs_lp(model: StaffModel, variables: list[pulp.LpVariable] | None = None,
 class BulkHiGHS(pulp.HiGHS):
     """PuLP's HiGHS interface with a one-call matrix hand-over."""
 
-    def __init__(self, model: StaffModel, **kwargs) -> None:
+    def __init__(self, model: StaffModel, warm_start: bool = True, **kwargs) -> None:
         super().__init__(**kwargs)
         self.model = model
         self.handover_seconds = 0.0
+        self.warm_start = warm_start
+        self.warm_start_seconds = 0.0
 
     def createAndConfigureSolver(self, lp: pulp.LpProblem) -> None:
         # HiGHS prints its banner to stdout when constructed, before any option
@@ -132,6 +134,53 @@ class BulkHiGHS(pulp.HiGHS):
             con.index = i
         lp.solverModel.passModel(highs_lp(self.model, variables, integer=self.mip))
         self.handover_seconds = time.perf_counter() - t0
+        if self.mip and self.model.integer and self.warm_start:
+            t1 = time.perf_counter()
+            start = rounded_start(self.model, variables, self.timeLimit)
+            if start is not None:
+                idx, vals = start
+                lp.solverModel.setSolution(len(idx), idx, vals)
+            self.warm_start_seconds = time.perf_counter() - t1
+
+
+def rounded_start(model: StaffModel, variables: list[pulp.LpVariable],
+                  time_limit: float | None) -> tuple[np.ndarray, np.ndarray] | None:
+    """A whole-people starting plan so a time limit still leaves a good plan: solve
+    the LP relaxation, round hires up as far as every supply window allows and
+    moves down; HiGHS completes the continuous variables itself."""
+    with _quiet_stdout():
+        h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    if time_limit:
+        h.setOptionValue("time_limit", float(time_limit) / 4)
+    h.passModel(highs_lp(model, variables, integer=False))
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    x = h.getSolution().col_value
+    index = {v.name: i for i, v in enumerate(variables)}
+    W = model.inputs.settings.supply_window_months
+    out: dict[int, float] = {}
+    series: dict[tuple, list] = {}
+    for (c, r, k, t), var in model.S.items():
+        series.setdefault((c, r, k), []).append(t)
+    for (c, r, k), months in series.items():
+        supply = model.params[(c, r)].supply[k]
+        cap = {t: math.floor(min(W, t + 1) * supply + 1e-9) for t in months}
+        got: dict[int, float] = {}
+        for t in months:
+            i = index[model.S[(c, r, k, t)].name]
+            want = math.ceil(x[i] - 1e-6)
+            room = min(cap[u] - sum(got.get(tau, 0.0) for tau in range(u - W + 1, t))
+                       for u in range(t, t + W) if u in cap)
+            got[t] = float(max(0, min(want, room)))
+            out[i] = got[t]
+    for var in model.M.values():
+        i = index[var.name]
+        out[i] = float(math.floor(x[i] + 1e-6))
+    idx = np.fromiter(out.keys(), dtype=np.int32, count=len(out))
+    vals = np.fromiter(out.values(), dtype=float, count=len(out))
+    return idx, vals
 
 
 @contextlib.contextmanager
@@ -170,7 +219,10 @@ def solve_model(model: StaffModel, solver: str = "highs", time_limit: float | No
     out = _read_status(model, api, solver)
     out.seconds = seconds
     handover = getattr(api, "handover_seconds", 0.0)
-    out.timings = {"handover": handover, "solve": seconds - handover}
+    warm = getattr(api, "warm_start_seconds", 0.0)
+    out.timings = {"handover": handover, "solve": seconds - handover - warm}
+    if warm:
+        out.timings["warm_start"] = warm
     if out.outcome in (Outcome.OPTIMAL, Outcome.FEASIBLE):
         _zero_noise(model.prob)
         out.objective = _objective(model.prob)
