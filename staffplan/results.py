@@ -82,7 +82,7 @@ class PlanResult:
             ("objective", self.objective),
             ("unmet_fte_months", self.unmet_fte_months),
             ("total_hires", self.total_hires),
-            ("mip_gap", self.mip_gap),
+            ("mip_gap", self.mip_gap if math.isfinite(self.mip_gap) else "unknown"),
             ("solve_seconds", self.solve_seconds),
             ("currency", s.currency),
             ("solver", self.solver),
