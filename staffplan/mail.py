@@ -97,7 +97,7 @@ def read_plan(path: Path) -> PlanFacts:
         if missing:
             raise MailInputError([f"{path} is not a staffplan plan: sheet(s) "
                                   f"{', '.join(missing)} missing (run `staffplan plan` first)"])
-        summary = {str(r.get("key", "")).strip(): r.get("value") for r in _rows(sheets["summary"])}
+        summary = {str(r.get("key", "")).strip().lower(): r.get("value") for r in _rows(sheets["summary"])}
         hires, head, costs = (_rows(sheets[n]) for n in ("hires", "headcount", "costs"))
     finally:
         wb.close()
@@ -343,8 +343,8 @@ def deliver(plan_path: Path, to: list[str], cc: list[str] | None = None,
     where = f"{settings.host}:{settings.effective_port}"
     cc_note = f" (cc {', '.join(a.addr_spec for a in cc_addr)})" if cc_addr else ""
     log.info("message %s accepted for %s by %s", msg["Message-ID"], accepted, where)
-    return (f"Sent to {', '.join(a.addr_spec for a in to_addr)}{cc_note} via {where} "
-            f"({settings.security}).")
+    how = {"starttls": "STARTTLS", "ssl": "TLS", "none": "unencrypted"}[settings.security]
+    return f"Sent to {', '.join(a.addr_spec for a in to_addr)}{cc_note} via {where} ({how})."
 
 
 def _check_for_sending(s: MailSettings) -> None:

@@ -17,6 +17,8 @@ import re
 import socket
 import ssl
 import struct
+import subprocess
+import sys
 import time
 import zlib
 from pathlib import Path
@@ -243,6 +245,26 @@ def test_subject_and_recipients_from_the_command_line(server, smtp_env):
     assert handler.received[0][1] == ["ceo@example.com"]
 
 
+def test_sends_over_implicit_tls(cert, monkeypatch, capsys):
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(*cert)
+    handler = Recorder()
+    ctl = Controller(handler, hostname="127.0.0.1", port=_free_port(), ssl_context=ctx,
+                     ready_timeout=5)
+    ctl.start()
+    try:
+        for var, value in [("HOST", "127.0.0.1"), ("PORT", str(ctl.port)), ("SECURITY", "ssl"),
+                           ("CAFILE", str(cert[0])), ("TIMEOUT", "5")]:
+            monkeypatch.setenv(f"STAFFPLAN_SMTP_{var}", value)
+        monkeypatch.setenv("STAFFPLAN_MAIL_FROM", "plans@example.com")
+        assert _send("--to", "ceo@example.com") == 0
+    finally:
+        ctl.stop()
+    assert f"via 127.0.0.1:{ctl.port} (TLS)" in capsys.readouterr().err
+    msg = email.message_from_bytes(handler.received[0][2], policy=email.policy.default)
+    assert msg["From"].addresses[0].display_name == "Staffplan"
+
+
 def test_eml_draft_needs_no_server(monkeypatch, capsys):
     monkeypatch.setenv("STAFFPLAN_SMTP_PASSWORD", PASSWORD)
     monkeypatch.setenv("STAFFPLAN_MAIL_FROM", SENDER)
@@ -351,20 +373,30 @@ def test_missing_settings_are_named(capsys):
     assert "STAFFPLAN_SMTP_HOST" in err and "STAFFPLAN_MAIL_FROM" in err
 
 
-def test_password_appears_in_no_output(server, smtp_env, monkeypatch, capsys, caplog):
+def test_password_appears_in_no_output(server, cert, smtp_env, monkeypatch, capsys, caplog):
     caplog.set_level("DEBUG", logger="staffplan")
     out = Path.cwd() / "draft.eml"
     assert _send("--to", "ceo@example.com", "--eml", str(out)) == 0
     assert _send("--to", "ceo@example.com") == 0
+    monkeypatch.setenv("STAFFPLAN_SMTP_PASSWORD", "wrong-" + PASSWORD)  # refused login
+    assert _send("--to", "ceo@example.com") == 5
+    monkeypatch.setenv("STAFFPLAN_SMTP_PASSWORD", PASSWORD)
     monkeypatch.setenv("STAFFPLAN_SMTP_CAFILE", str(out))  # not a certificate: TLS fails
     assert _send("--to", "ceo@example.com") == 5
     monkeypatch.delenv("STAFFPLAN_SMTP_CAFILE")
     assert _send("--to", "ceo@example.com") == 5  # untrusted certificate
     captured = capsys.readouterr()
     ours = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("staffplan"))
-    texts = [captured.out, captured.err, ours, out.read_text(encoding="utf-8"),
-             repr(load_settings()), server[1].received[0][2].decode("utf-8", "replace")]
     assert "connecting to 127.0.0.1" in ours  # the logs were captured at all
+    monkeypatch.setenv("STAFFPLAN_SMTP_CAFILE", str(cert[0]))
+    verbose = subprocess.run(  # the real CLI, logging to stderr as a user would see it
+        [sys.executable, "-m", "staffplan.cli", "-v", "send", "apac-plan.xlsx",
+         "--to", "ceo@example.com"], capture_output=True, text=True, timeout=60)
+    assert verbose.returncode == 0 and "connecting to 127.0.0.1" in verbose.stderr
+    texts = [captured.out, captured.err, ours, verbose.stdout, verbose.stderr,
+             out.read_text(encoding="utf-8"), repr(load_settings())]
+    texts += [raw.decode("utf-8", "replace") for _, _, raw in server[1].received]
+    assert len(server[1].received) == 2
     for text in texts:
         assert PASSWORD not in text
         assert base64.b64encode(PASSWORD.encode()).decode() not in text
