@@ -1,0 +1,64 @@
+"""`staffplan check`: validate a workbook and tell a person what it describes.
+
+Writes nothing. Bad input raises `InputError` (the CLI prints it, exit 2).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+
+from .inputs import Inputs
+from .months import month_label
+from .reader import read_workbook
+
+
+def check_command(path: Path) -> int:
+    """Read and validate `path`; print a short summary to stderr (cli.md: messages for people)."""
+    inputs = read_workbook(path)
+    print(summary(inputs), file=sys.stderr)
+    return 0
+
+
+def peak_by_country(inputs: Inputs) -> dict[str, tuple[float, int]]:
+    """Country -> (peak FTE over the horizon, first month it is reached); look-ahead excluded."""
+    n = inputs.settings.horizon_months
+    totals: dict[str, list[float]] = {}
+    for (country, _role), values in inputs.requirement.items():
+        acc = totals.setdefault(country, [0.0] * n)
+        for t in range(n):
+            acc[t] += values[t]
+    out = {}
+    for country, acc in sorted(totals.items()):
+        peak = max(acc)
+        out[country] = (peak, inputs.settings.horizon_start + acc.index(peak))
+    return out
+
+
+def summary(inputs: Inputs) -> str:
+    """A few lines a recruiting lead can check against what they meant to enter."""
+    s = inputs.settings
+    first, last = s.horizon_start, s.horizon_start + s.horizon_months - 1
+    mode = ("whole-number hires" if s.integer_hires else "fractional hires (LP)")
+    sites = Counter(site.country for site in inputs.sites)
+    lines = [
+        f"Plan: {s.plan_name}",
+        f"Horizon: {month_label(first)} to {month_label(last)} ({s.horizon_months} months, "
+        f"plus {s.lookahead_months} months look-ahead)",
+        f"Mode: {mode}; reporting currency {s.currency}",
+        f"Sites: {len(inputs.sites)} ("
+        + ", ".join(f"{c} {n}" for c, n in sorted(sites.items())) + ")",
+        f"Roles: {len(inputs.roles)} ({', '.join(sorted(inputs.roles))})",
+        "Peak requirement per country (horizon months):",
+    ]
+    for country, (peak, month) in peak_by_country(inputs).items():
+        if peak > 0:
+            lines.append(f"  {country}: {peak:,.1f} FTE in {month_label(month)}")
+        else:
+            lines.append(f"  {country}: no demand")
+    if inputs.warnings:
+        lines.append(f"Warnings ({len(inputs.warnings)}):")
+        lines += [f"  - {w}" for w in inputs.warnings]
+    lines.append("No problems found.")
+    return "\n".join(lines)

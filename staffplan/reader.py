@@ -1,0 +1,531 @@
+"""Read the input workbook into `Inputs`, driven by `schema.SHEETS`.
+
+Every problem is collected and raised once as `InputError`; nothing a user
+can put in a file (wrong format, encryption, corrupt zip, XML bomb) escapes
+as anything else. Sheets are read with openpyxl in read-only, cached-values
+mode so a 50,000-row sheet reads in seconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import math
+import re
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl.utils.cell import get_column_letter, range_boundaries
+
+from . import validate
+from .demand import requirement_for
+from .errors import InputError, Problem
+from .inputs import Band, Budget, Extra, Inputs, Lane, Market, Role, Settings, Site, StaffingRow
+from .months import month_index
+from .schema import SHEETS, Column, Sheet
+from .validate import ALL, STAR, Record, Tables
+
+log = logging.getLogger(__name__)
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+MAX_UNZIPPED = 1 << 30  # refuse zip bombs before parsing anything
+MAX_SHOWN = 200  # problems listed; a whole bad column of 50,000 rows would drown the rest
+EXCEL_ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!",
+                "#SPILL!", "#CALC!", "#GETTING_DATA"}
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?$")
+_ID = re.compile(r"^[A-Za-z0-9_]+$")
+_YES = {"yes", "y", "true", "1"}
+_NO = {"no", "n", "false", "0"}
+
+
+class BadValue(ValueError):
+    """A cell value that does not fit its column; the message says what was expected."""
+
+
+def read_workbook(path: Path) -> Inputs:
+    """The validated inputs of one workbook, with the requirement filled in."""
+    path = Path(path)
+    data = _read_bytes(path)
+    raw = _extract(data)
+    tables, problems, warnings = _parse(raw)
+    problems += validate.check_rules(tables)
+    if problems:
+        raise InputError(_capped(problems), source=str(path))
+    warnings += validate.warnings(tables)
+    inputs = _build(tables)
+    inputs.source = path
+    inputs.sha256 = hashlib.sha256(data).hexdigest()
+    inputs.warnings = warnings
+    inputs.requirement = requirement_for(inputs)
+    for w in warnings:
+        log.info("%s", w)
+    return inputs
+
+
+def _fail(message: str, path: Path | None = None) -> InputError:
+    return InputError([Problem("", message)], source=str(path) if path else "")
+
+
+def _capped(problems: list[Problem]) -> list[Problem]:
+    if len(problems) <= MAX_SHOWN:
+        return problems
+    more = len(problems) - MAX_SHOWN
+    return problems[:MAX_SHOWN] + [Problem("", f"... and {more} more problems not listed")]
+
+
+# ---------------------------------------------------------------- file level
+
+def _read_bytes(path: Path) -> bytes:
+    if not path.exists():
+        raise _fail("no such file", path)
+    if path.is_dir():
+        raise _fail("is a folder, not a workbook", path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _fail(f"cannot be read: {exc.strerror or exc}", path) from None
+    if not data:
+        raise _fail("is an empty file, not an Excel workbook", path)
+    if data.startswith(OLE2_MAGIC):
+        raise _fail("is password protected or an old .xls workbook; remove the password "
+                    "(File > Info > Protect Workbook) and save it as .xlsx", path)
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise _fail("is not an Excel .xlsx workbook (it is not a zip file); save it from "
+                    "Excel as .xlsx", path)
+    return data
+
+
+class RawSheet:
+    """Cached values of one worksheet plus the cells openpyxl could not give a value."""
+
+    def __init__(self, title: str, rows: list[tuple], no_value: set[tuple[int, int]],
+                 merges: list[str]) -> None:
+        self.title = title
+        self.rows = rows  # rows[i] is worksheet row i + 1
+        self.no_value = no_value  # (row, col) 1-based: formulas with no saved result
+        self.merges = merges
+
+
+def _extract(data: bytes) -> dict[str, RawSheet]:
+    """Title -> raw sheet for the sheets the schema knows; anything odd becomes InputError."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = set(zf.namelist())
+            if "[Content_Types].xml" not in names or not any(
+                    n.lower().startswith("xl/") for n in names):
+                raise _fail("is a zip file but not an Excel workbook")
+            if sum(i.file_size for i in zf.infolist()) > MAX_UNZIPPED:
+                raise _fail("unpacks to more than 1 GB; refusing to read it")
+            return _extract_sheets(data, zf)
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any library failure on user bytes is bad input
+        log.debug("workbook unreadable", exc_info=True)
+        raise _fail(f"is corrupt or not a valid Excel workbook ({type(exc).__name__}: "
+                    f"{str(exc)[:200]}); open it in Excel and save it again") from None
+
+
+def _extract_sheets(data: bytes, zf: zipfile.ZipFile) -> dict[str, RawSheet]:
+    wanted = {_norm(s.name) for s in SHEETS}
+    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    formulas_wb = None
+    out: dict[str, RawSheet] = {}
+    try:
+        for ws in wb.worksheets:
+            if _norm(ws.title) not in wanted or not hasattr(ws, "iter_rows"):
+                continue
+            ws.reset_dimensions()  # some writers store a wrong <dimension>
+            rows = list(ws.iter_rows(values_only=True))
+            xml = _sheet_xml(ws, zf)
+            merges = [m.decode() for m in _MERGE.findall(xml) if b":" in m]
+            no_value: set[tuple[int, int]] = set()
+            if b"<f>" in xml or b"<f " in xml or b":f>" in xml or b":f " in xml:
+                if formulas_wb is None:
+                    formulas_wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+                no_value = _formulas_without_value(formulas_wb[ws.title], rows)
+            out[ws.title] = RawSheet(ws.title, rows, no_value, merges)
+    finally:
+        wb.close()
+        if formulas_wb is not None:
+            formulas_wb.close()
+    return out
+
+
+def _sheet_xml(ws: Any, zf: zipfile.ZipFile) -> bytes:
+    member = getattr(ws, "_worksheet_path", None)
+    if not member or member not in zf.namelist():
+        return b""
+    return zf.read(member)
+
+
+def _formulas_without_value(ws: Any, values: list[tuple]) -> set[tuple[int, int]]:
+    ws.reset_dimensions()
+    missing = set()
+    for r, row in enumerate(ws.iter_rows(values_only=True), start=1):
+        for c, v in enumerate(row, start=1):
+            if isinstance(v, str) and v.startswith("="):
+                cached = values[r - 1][c - 1] if r <= len(values) and c <= len(values[r - 1]) else None
+                if cached is None:
+                    missing.add((r, c))
+    return missing
+
+
+# ---------------------------------------------------------------- sheets
+
+def _norm(name: Any) -> str:
+    """Header/sheet/key names compare case-insensitively; spaces and dashes act as `_`."""
+    return re.sub(r"[\s\-]+", "_", str(name).strip().lower())
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def _parse(raw: dict[str, RawSheet]) -> tuple[Tables, list[Problem], list[str]]:
+    by_norm = {_norm(title): sheet for title, sheet in raw.items()}
+    problems: list[Problem] = []
+    warnings: list[str] = []
+    settings = Record("Settings", 0, {}, {})
+    sheets: dict[str, list[Record]] = {}
+    present: set[str] = set()
+    for schema in SHEETS:
+        rs = by_norm.get(_norm(schema.name))
+        if rs is None:
+            if schema.required:
+                problems.append(Problem(schema.name, "the sheet is missing; expected a sheet "
+                                                     f"named {schema.name}"))
+            if schema.layout == "settings":
+                settings = _settings_defaults_only()
+            sheets[schema.name] = []
+            continue
+        present.add(schema.name)
+        if schema.layout == "settings":
+            settings = _read_settings(schema, rs, problems, warnings)
+            sheets[schema.name] = []
+        else:
+            sheets[schema.name] = _read_table(schema, rs, problems)
+    return Tables(settings, sheets, present), problems, warnings
+
+
+def _header(schema: Sheet, rs: RawSheet, problems: list[Problem]) -> tuple[int, dict[str, int]]:
+    """(header row number, column name -> 0-based index); the header is the first non-blank row."""
+    for r, row in enumerate(rs.rows, start=1):
+        if any(not _blank(v) for v in row):
+            break
+    else:
+        return 0, {}
+    for ref in rs.merges:
+        min_col, min_row, max_col, max_row = range_boundaries(ref)
+        if min_row <= r <= max_row:
+            problems.append(Problem(schema.name, "merged header cells; unmerge them so each "
+                                                 "column has its own header", cell=ref))
+    index: dict[str, int] = {}
+    for c, v in enumerate(row):
+        if _blank(v):
+            continue
+        name = _norm(v)
+        if name in index:
+            problems.append(Problem(schema.name, f"column {name} appears twice (also in "
+                                                 f"{get_column_letter(index[name] + 1)}{r})",
+                                    cell=f"{get_column_letter(c + 1)}{r}"))
+            continue
+        index[name] = c
+    return r, index
+
+
+def _read_table(schema: Sheet, rs: RawSheet, problems: list[Problem]) -> list[Record]:
+    header_row, index = _header(schema, rs, problems)
+    expected = ", ".join(c.name for c in schema.columns if c.required)
+    if not header_row:
+        problems.append(Problem(schema.name, f"the sheet is empty; expected a header row with "
+                                             f"{expected}"))
+        return []
+    cols: list[tuple[Column, int | None]] = []
+    for col in schema.columns:
+        idx = index.get(col.name)
+        if idx is None and col.required:
+            problems.append(Problem(schema.name, f"missing column {col.name} in the header "
+                                                 f"row {header_row}; expected columns {expected}"))
+        cols.append((col, idx))
+    if any(idx is None and col.required for col, idx in cols):
+        return []
+    letters = {col.name: get_column_letter(idx + 1) for col, idx in cols if idx is not None}
+    _data_merges(schema, rs, header_row, problems)
+    records = []
+    for r in range(header_row + 1, len(rs.rows) + 1):
+        row = rs.rows[r - 1]
+        cells = [row[idx] if idx is not None and idx < len(row) else None for _, idx in cols]
+        if all(_blank(v) for v in cells):
+            continue
+        values = {}
+        for (col, idx), v in zip(cols, cells):
+            cell = f"{letters.get(col.name, '?')}{r}"
+            values[col.name] = _cell_value(schema.name, col, v, cell,
+                                           idx is not None and (r, idx + 1) in rs.no_value,
+                                           problems)
+        records.append(Record(schema.name, r, values, letters))
+    return records
+
+
+def _data_merges(schema: Sheet, rs: RawSheet, header_row: int, problems: list[Problem]) -> None:
+    for ref in rs.merges:
+        min_col, min_row, max_col, max_row = range_boundaries(ref)
+        if min_row > header_row:
+            problems.append(Problem(schema.name, "merged cells; unmerge them so each row has "
+                                                 "its own values", cell=ref))
+
+
+def _settings_defaults_only() -> Record:
+    schema = next(s for s in SHEETS if s.layout == "settings")
+    return Record("Settings", 0, {c.name: c.default for c in schema.columns}, {})
+
+
+def _read_settings(schema: Sheet, rs: RawSheet, problems: list[Problem],
+                   warnings: list[str]) -> Record:
+    header_row, index = _header(schema, rs, problems)
+    if "key" not in index or "value" not in index:
+        problems.append(Problem(schema.name, "expected a header row with columns key and value",
+                                cell=f"A{header_row or 1}"))
+        return _settings_defaults_only()
+    kc, vc = index["key"], index["value"]
+    known = {c.name: c for c in schema.columns}
+    values: dict[str, Any] = {}
+    addresses: dict[str, str] = {}
+    for r in range(header_row + 1, len(rs.rows) + 1):
+        row = rs.rows[r - 1]
+        key = row[kc] if kc < len(row) else None
+        value = row[vc] if vc < len(row) else None
+        if _blank(key):
+            continue
+        key_cell, value_cell = f"{get_column_letter(kc + 1)}{r}", f"{get_column_letter(vc + 1)}{r}"
+        name = _norm(key)
+        col = known.get(name)
+        if col is None:
+            warnings.append(f"Settings!{key_cell}: unknown key {str(key).strip()!r} ignored")
+            continue
+        if name in addresses:
+            first = addresses[name]
+            problems.append(Problem("Settings", f"key {name} appears twice (also on row "
+                                                f"{re.sub(r'[A-Z]+', '', first)})", cell=key_cell))
+            continue
+        addresses[name] = value_cell
+        if _blank(value) and not col.required:
+            values[name] = col.default
+            continue
+        values[name] = _cell_value("Settings", col, value, value_cell,
+                                   (r, vc + 1) in rs.no_value, problems)
+    for col in schema.columns:
+        if col.name in addresses:
+            continue
+        if col.required:
+            problems.append(Problem("Settings", f"required key {col.name} is missing; add a row "
+                                                f"with key {col.name} and {_expect(col)}"))
+            values[col.name] = None
+        else:
+            values[col.name] = col.default
+    return Record("Settings", 0, values, addresses)
+
+
+def _cell_value(sheet: str, col: Column, v: Any, cell: str, formula_no_value: bool,
+                problems: list[Problem]) -> Any:
+    """The typed value of one cell, or None after recording why it is unusable."""
+    if formula_no_value:
+        problems.append(Problem(sheet, f"{col.name} is a formula with no saved result; open "
+                                       f"the workbook in Excel and save it", cell=cell))
+        return None
+    if _blank(v):
+        if col.required:
+            problems.append(Problem(sheet, f"{col.name} is blank; expected {_expect(col)}",
+                                    cell=cell))
+            return None
+        return col.default
+    try:
+        return convert(col, v)
+    except BadValue as exc:
+        problems.append(Problem(sheet, f"{col.name} {_seen(v)}{exc}", cell=cell))
+        return None
+
+
+# ---------------------------------------------------------------- values
+
+def _seen(v: Any) -> str:
+    if isinstance(v, bool):
+        return "TRUE " if v else "FALSE "
+    if isinstance(v, (datetime, date)):
+        return f"{v:%Y-%m-%d} "
+    if isinstance(v, float):
+        return f"{v:g} "
+    if isinstance(v, str):
+        return f"{v.strip()!r} "
+    return f"{v} "
+
+
+def _expect(col: Column) -> str:
+    kind = col.kind
+    if kind in ("number", "int"):
+        what = "a whole number" if kind == "int" else "a number"
+        lo = col.minimum if col.minimum is not None else 0
+        hi = f" to {col.maximum:g}" if col.maximum is not None else ""
+        rng = f" from {lo:g}{hi}" if hi else f" >= {lo:g}"
+        return what + rng + (f" ({col.unit})" if col.unit else "")
+    return {
+        "text": "some text",
+        "id": "an id of letters, digits and _ only",
+        "country": "a two-letter country code in capitals (e.g. US)",
+        "currency": "a three-letter currency code in capitals (e.g. USD)",
+        "date": "a date or a month as YYYY-MM",
+        "pct": "a fraction from 0 to 1 (e.g. 0.25 or 25%)",
+        "yesno": "yes or no",
+        "choice": "one of " + ", ".join(col.choices),
+        "year_all": "a year (e.g. 2027) or all",
+        "country_star": "a two-letter country code in capitals (e.g. US) or *",
+    }[kind]
+
+
+def _number(v: Any, col: Column) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float, str)):
+        raise BadValue(f"is not a number; expected {_expect(col)}")
+    if isinstance(v, str):
+        if v.strip() in EXCEL_ERRORS:
+            raise BadValue(f"is an Excel error; expected {_expect(col)}")
+        try:
+            v = float(v.strip().replace("_", "x"))
+        except ValueError:
+            raise BadValue(f"is not a number; expected {_expect(col)}") from None
+    x = float(v)
+    if not math.isfinite(x):
+        raise BadValue(f"is not a finite number; expected {_expect(col)}")
+    return x
+
+
+def _bounded(x: float, col: Column) -> float:
+    lo = col.minimum if col.minimum is not None else 0.0
+    if x < lo or (col.maximum is not None and x > col.maximum):
+        word = "negative" if x < 0 and lo == 0 else "out of range"
+        raise BadValue(f"is {word}; expected {_expect(col)}")
+    return x
+
+
+def convert(col: Column, v: Any) -> Any:
+    """Typed value of a non-blank cell for `col`, or BadValue saying what was expected."""
+    if isinstance(v, str) and v.strip() in EXCEL_ERRORS:
+        raise BadValue(f"is an Excel error; expected {_expect(col)}")
+    kind = col.kind
+    if kind == "number":
+        return _bounded(_number(v, col), col)
+    if kind == "int":
+        x = _bounded(_number(v, col), col)
+        if x != int(x):
+            raise BadValue(f"is not a whole number; expected {_expect(col)}")
+        return int(x)
+    if kind == "pct":
+        return _pct(v, col)
+    if kind == "date":
+        return _month(v, col)
+    if kind == "yesno":
+        return _yesno(v, col)
+    if kind == "year_all":
+        if isinstance(v, str) and v.strip().lower() == ALL:
+            return ALL
+        x = _number(v, col)
+        if x != int(x) or not 1900 <= x <= 9999:
+            raise BadValue(f"is not a year; expected {_expect(col)}")
+        return int(x)
+    text = _text(v)
+    if kind == "text":
+        return text
+    if kind == "id":
+        if not _ID.match(text):
+            raise BadValue(f"has characters other than letters, digits and _; "
+                           f"expected {_expect(col)}")
+        return text
+    if kind == "choice":
+        choice = _norm(text)
+        if choice not in col.choices:
+            raise BadValue(f"is not allowed; expected {_expect(col)}")
+        return choice
+    if kind == "country_star" and text == STAR:
+        return STAR
+    if kind in ("country", "country_star"):
+        if not re.fullmatch(r"[A-Z]{2}", text):
+            raise BadValue(f"is not a country code; expected {_expect(col)}")
+        return text
+    if kind == "currency":
+        if not re.fullmatch(r"[A-Z]{3}", text):
+            raise BadValue(f"is not a currency code; expected {_expect(col)}")
+        return text
+    raise AssertionError(kind)
+
+
+def _text(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, datetime):
+        return f"{v:%Y-%m-%d}"
+    return str(v).strip()
+
+
+def _pct(v: Any, col: Column) -> float:
+    if isinstance(v, str) and v.strip().endswith("%"):
+        x = _number(v.strip()[:-1], col) / 100
+    else:
+        x = _number(v, col)
+    if x < 0:
+        raise BadValue(f"is negative; expected {_expect(col)}")
+    if x > 1:
+        raise BadValue(f"is above 1; expected {_expect(col)} -- write 25% or 0.25, not 25")
+    return x
+
+
+def _month(v: Any, col: Column) -> int:
+    if isinstance(v, (datetime, date)):
+        return month_index(v.year, v.month)
+    if isinstance(v, str):
+        m = _MONTH.match(v.strip())
+        if m:
+            year, month, day = int(m[1]), int(m[2]), int(m[3] or 1)
+            try:
+                date(year, month, day)
+            except ValueError:
+                raise BadValue(f"is not a real date; expected {_expect(col)}") from None
+            return month_index(year, month)
+    raise BadValue(f"is not a date; expected {_expect(col)}")
+
+
+def _yesno(v: Any, col: Column) -> bool:
+    if isinstance(v, bool):
+        return v
+    text = _text(v).lower()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise BadValue(f"is not yes or no; expected {_expect(col)}")
+
+
+# ---------------------------------------------------------------- Inputs
+
+def _build(t: Tables) -> Inputs:
+    """Typed inputs from records that passed every check (no value is None here)."""
+    s = t.settings.values
+    settings = Settings(**{k: s[k] for k in Settings.__dataclass_fields__})
+    rows = {name: [r.values for r in recs] for name, recs in t.sheets.items()}
+    return Inputs(
+        settings=settings,
+        sites=[Site(**v) for v in rows["Sites"]],
+        roles={v["role_id"]: Role(**v) for v in rows["Roles"]},
+        staffing=[StaffingRow(**v) for v in rows["Staffing"]],
+        bands={(v["country"], v["role_id"]): Band(**v) for v in rows["SalaryBands"]},
+        markets={(v["country"], v["role_id"]): Market(**v) for v in rows["LabourMarket"]},
+        fx={v["currency"]: v["rate_to_reporting"] for v in rows["FX"]},
+        mobility=[Lane(**v) for v in rows["Mobility"]],
+        budgets=[Budget(year=None if r["year"] == ALL else r["year"],
+                        country=None if r["country"] == STAR else r["country"],
+                        max_cost=r["max_cost"], row=r.row) for r in t["Budget"]],
+        extra=[Extra(**v) for v in rows["ExtraDemand"]],
+    )

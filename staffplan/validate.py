@@ -1,0 +1,286 @@
+"""Cross-sheet rules on the records the reader parsed, one small function per rule.
+
+Each rule looks at the typed records (a value is None where the reader
+already reported a problem with that cell, so rules skip it rather than pile
+a second message on the same mistake) and yields `Problem`s naming the cell.
+`RULES` runs in order; `warnings` collects things worth telling a person that
+do not stop a plan.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .demand import unplanned_demand
+from .errors import Problem
+from .inputs import Extra, Inputs, Settings, Site, StaffingRow
+from .months import month_label, month_year
+from .schema import PAY_POINTS
+
+ALL = "all"  # Budget year meaning every horizon year
+STAR = "*"  # Budget country meaning every country
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One parsed worksheet row; `letters` maps column name to its column letter."""
+
+    sheet: str
+    row: int  # worksheet row; 0 for Settings, whose letters hold whole addresses
+    values: dict[str, Any]
+    letters: Mapping[str, str]
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values.get(name)
+
+    def cell(self, name: str) -> str | None:
+        letter = self.letters.get(name)
+        if letter is None:
+            return None
+        return f"{letter}{self.row}" if self.row else letter
+
+    def problem(self, name: str, message: str) -> Problem:
+        cell = self.cell(name)
+        return Problem(self.sheet, message, cell=cell, row=None if cell else (self.row or None))
+
+    def complete(self, *names: str) -> bool:
+        return all(self.values.get(n) is not None for n in names)
+
+
+@dataclass
+class Tables:
+    """Everything read from the workbook, before it becomes `Inputs`."""
+
+    settings: Record
+    sheets: dict[str, list[Record]]  # every schema sheet; [] when absent or empty
+    present: set[str] = field(default_factory=set)
+
+    def __getitem__(self, sheet: str) -> list[Record]:
+        return self.sheets.get(sheet, [])
+
+
+Rule = Callable[[Tables], Iterable[Problem]]
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _duplicates(records: list[Record], keys: tuple[str, ...], what: str) -> Iterator[Problem]:
+    seen: dict[tuple, Record] = {}
+    for rec in records:
+        if not rec.complete(*keys):
+            continue
+        key = tuple(rec[k] for k in keys)
+        if key in seen:
+            text = " / ".join(str(k) for k in key)
+            yield rec.problem(keys[0], f"duplicate {what} {text}: already given on row "
+                                       f"{seen[key].row}")
+        else:
+            seen[key] = rec
+
+
+def duplicate_ids(t: Tables) -> Iterator[Problem]:
+    """Ids and (country, role) keys must be unique, or the model could not tell rows apart."""
+    yield from _duplicates(t["Sites"], ("site_id",), "site_id")
+    yield from _duplicates(t["Roles"], ("role_id",), "role_id")
+    yield from _duplicates(t["SalaryBands"], ("country", "role_id"), "band for")
+    yield from _duplicates(t["LabourMarket"], ("country", "role_id"), "market for")
+    yield from _duplicates(t["FX"], ("currency",), "FX rate for")
+    yield from _duplicates(t["Mobility"], ("from_country", "to_country", "role_id"), "lane")
+
+
+def site_dates_in_order(t: Tables) -> Iterator[Problem]:
+    """deal_start <= construction_start <= commissioning_start <= go_live (spec/model.md)."""
+    order = ("deal_start", "construction_start", "commissioning_start", "go_live")
+    for rec in t["Sites"]:
+        for earlier, later in zip(order, order[1:]):
+            if rec.complete(earlier, later) and rec[later] < rec[earlier]:
+                yield rec.problem(later, f"{later} {month_label(rec[later])} is before "
+                                         f"{earlier} {month_label(rec[earlier])}")
+
+
+def known_roles(t: Tables) -> Iterator[Problem]:
+    """Every role_id used elsewhere must be declared in Roles."""
+    if "Roles" not in t.present:
+        return
+    roles = {r["role_id"] for r in t["Roles"]}
+    for sheet in ("Staffing", "SalaryBands", "LabourMarket", "Mobility", "ExtraDemand"):
+        for rec in t[sheet]:
+            role = rec["role_id"]
+            if role is not None and role not in roles:
+                yield rec.problem("role_id", f"role_id {role} is not in Roles")
+
+
+def band_order(t: Tables) -> Iterator[Problem]:
+    """band_min <= band_mid <= band_max, or the pay points would be out of order."""
+    for rec in t["SalaryBands"]:
+        if rec.complete("band_min", "band_mid") and rec["band_min"] > rec["band_mid"]:
+            yield rec.problem("band_min", f"band_min {_show(rec['band_min'])} is above "
+                                          f"band_mid {_show(rec['band_mid'])}")
+        if rec.complete("band_mid", "band_max") and rec["band_mid"] > rec["band_max"]:
+            yield rec.problem("band_mid", f"band_mid {_show(rec['band_mid'])} is above "
+                                          f"band_max {_show(rec['band_max'])}")
+
+
+def known_currencies(t: Tables) -> Iterator[Problem]:
+    """Every band currency converts to the reporting currency."""
+    reporting = t.settings["currency"]
+    if reporting is None:
+        return
+    rates = {r["currency"] for r in t["FX"]}
+    for rec in t["SalaryBands"]:
+        cur = rec["currency"]
+        if cur is not None and cur != reporting and cur not in rates:
+            yield rec.problem("currency", f"currency {cur} has no FX row (and is not the "
+                                          f"reporting currency {reporting})")
+
+
+def fx_rates(t: Tables) -> Iterator[Problem]:
+    """A rate of 0 would make pay free; the reporting currency converts at exactly 1."""
+    reporting = t.settings["currency"]
+    for rec in t["FX"]:
+        rate = rec["rate_to_reporting"]
+        if rate is None:
+            continue
+        if rec["currency"] == reporting and reporting is not None and rate != 1:
+            yield rec.problem("rate_to_reporting", f"rate_to_reporting {_show(rate)} for the "
+                                                   f"reporting currency {reporting}; expected 1")
+        elif rate == 0:
+            yield rec.problem("rate_to_reporting", "rate_to_reporting 0; expected a rate above 0")
+
+
+def markets_have_bands(t: Tables) -> Iterator[Problem]:
+    """Staff in a market must be paid: every LabourMarket row needs a SalaryBands row."""
+    if "SalaryBands" not in t.present:
+        return
+    bands = {(r["country"], r["role_id"]) for r in t["SalaryBands"]}
+    for rec in t["LabourMarket"]:
+        key = (rec["country"], rec["role_id"])
+        if None not in key and key not in bands:
+            yield rec.problem("country", f"no SalaryBands row for {key[0]} / {key[1]}")
+
+
+def mobility_lanes(t: Tables) -> Iterator[Problem]:
+    """A lane joins two different countries that can both hold staff of the role."""
+    markets = {(r["country"], r["role_id"]) for r in t["LabourMarket"]}
+    for rec in t["Mobility"]:
+        role = rec["role_id"]
+        if rec.complete("from_country", "to_country") and rec["from_country"] == rec["to_country"]:
+            yield rec.problem("to_country", f"lane from {rec['from_country']} to itself")
+            continue
+        for end in ("from_country", "to_country"):
+            country = rec[end]
+            if country is not None and role is not None and (country, role) not in markets:
+                yield rec.problem(end, f"{end} {country} has no LabourMarket row for {role}")
+
+
+def budget_years(t: Tables) -> Iterator[Problem]:
+    """A budget for a year the horizon never reaches can only be a typo."""
+    s = t.settings
+    if not s.complete("horizon_start", "horizon_months"):
+        return
+    start, n = s["horizon_start"], s["horizon_months"]
+    years = {month_year(m) for m in range(start, start + n)}
+    for rec in t["Budget"]:
+        year = rec["year"]
+        if year is not None and year != ALL and year not in years:
+            yield rec.problem("year", f"year {year} has no horizon month (the horizon covers "
+                                      f"{month_label(start)} to {month_label(start + n - 1)})")
+
+
+def extra_demand_ranges(t: Tables) -> Iterator[Problem]:
+    """ExtraDemand months are inclusive, so end may equal start but not precede it."""
+    for rec in t["ExtraDemand"]:
+        if rec.complete("start", "end") and rec["end"] < rec["start"]:
+            yield rec.problem("end", f"end {month_label(rec['end'])} is before start "
+                                     f"{month_label(rec['start'])}")
+
+
+def demand_has_markets(t: Tables) -> Iterator[Problem]:
+    """Demand (look-ahead included) in a country and role nobody can be hired into."""
+    settings = _settings(t.settings)
+    if settings is None or "LabourMarket" not in t.present:
+        return
+    partial = Inputs(
+        settings=settings,
+        sites=_complete_sites(t["Sites"]),
+        roles={},
+        staffing=[StaffingRow(**r.values) for r in t["Staffing"]
+                  if r.complete("role_id", "phase", "per_site", "per_mw", "posts_24x7")],
+        bands={},
+        # Only the keys matter to unplanned_demand.
+        markets=dict.fromkeys((r["country"], r["role_id"]) for r in t["LabourMarket"]),  # type: ignore[arg-type]
+        fx={},
+        extra=[Extra(**r.values) for r in t["ExtraDemand"]
+               if r.complete("country", "role_id", "start", "end", "fte")],
+    )
+    for (country, role), first in sorted(unplanned_demand(partial).items()):
+        if None in (country, role):
+            continue
+        yield Problem("LabourMarket", f"no row for {country} / {role}, which has demand from "
+                                      f"{month_label(settings.horizon_start + first)}; add a "
+                                      f"LabourMarket row (and a SalaryBands row) for it")
+
+
+def _settings(s: Record) -> Settings | None:
+    """Settings good enough to compute demand, or None when a needed value is bad."""
+    needed = ("horizon_start", "horizon_months", "lookahead_months", "fte_per_24x7_post")
+    if not s.complete(*needed):
+        return None
+    return Settings(plan_name="", horizon_start=s["horizon_start"],
+                    horizon_months=s["horizon_months"], currency="", unmet_penalty=0.0,
+                    fte_per_24x7_post=s["fte_per_24x7_post"],
+                    lookahead_months=s["lookahead_months"])
+
+
+def _complete_sites(records: list[Record]) -> list[Site]:
+    names = ("site_id", "site_name", "country", "it_mw", "deal_start", "construction_start",
+             "commissioning_start", "go_live", "mw_ramp_months")
+    sites = []
+    for r in records:
+        if r.complete(*names):
+            site = Site(**{n: r[n] for n in names})
+            if site.deal_start <= site.construction_start <= site.commissioning_start <= site.go_live:
+                sites.append(site)
+    return sites
+
+
+RULES: tuple[Rule, ...] = (
+    duplicate_ids, site_dates_in_order, known_roles, band_order, known_currencies, fx_rates,
+    markets_have_bands, mobility_lanes, budget_years, extra_demand_ranges, demand_has_markets,
+)
+
+
+def check_rules(t: Tables) -> list[Problem]:
+    """Every cross-sheet problem, in rule order."""
+    return [p for rule in RULES for p in rule(t)]
+
+
+def warnings(t: Tables) -> list[str]:
+    """Things a person should know that still allow a plan."""
+    out: list[str] = []
+    s = t.settings
+    window = s["supply_window_months"]
+    if s["integer_hires"] and window:
+        for rec in t["LabourMarket"]:
+            for point in PAY_POINTS:
+                supply = rec[f"supply_at_{point}"]
+                if supply and supply * window < 1:
+                    out.append(
+                        f"LabourMarket row {rec.row} ({rec['country']} / {rec['role_id']}): "
+                        f"supply_at_{point} {_show(supply)} x supply_window_months {window} "
+                        f"is below 1, so in integer mode nobody is hired at {point}; a "
+                        f"supply_window_months of {math.ceil(1 / supply)} would pool it")
+    countries = {r["country"] for r in t["LabourMarket"]}
+    for rec in t["Budget"]:
+        c = rec["country"]
+        if c not in (None, STAR) and c not in countries:
+            out.append(f"Budget row {rec.row}: country {c} has no LabourMarket row, "
+                       f"so this budget limits nothing")
+    return out
