@@ -1,0 +1,351 @@
+"""Stage-by-stage timings of the staffplan pipeline on generated workbooks.
+
+    python benchmarks/run.py small medium [--modes lp integer] [--repeat 3] [--seed 1]
+                             [--time-limit S] [--profile]
+
+Each size and mode runs `--repeat` times, each time in a fresh subprocess so its
+peak RSS (`ru_maxrss`) is its own. Each run times: read and validate, build,
+solver hand-over, solve (plus integer warm start and dual re-solve when they
+happen), results, Excel, HTML; then, after the peak RSS is taken, the same
+PuLP matrix as a bare LP solved by `highspy` with the options staffplan uses.
+Medians go to benchmarks/results.json (kept per size and mode, so sizes can be
+run separately) and the whole table is rewritten into benchmarks/RESULTS.md.
+`--profile` also writes cProfile listings to benchmarks/out/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+STORE = HERE / "results.json"
+RESULTS_MD = HERE / "RESULTS.md"
+STAGES = ("read", "build", "handover", "warm_start", "solve", "duals", "results", "excel",
+          "html")
+
+
+# --------------------------------------------------------------------------- worker
+
+def _peak_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def worker(size: str, mode: str, workbook: Path, seed: int, time_limit: float | None,
+           profile: Path | None) -> dict:
+    """One run of the pipeline, stage by stage; returns the record the parent keeps."""
+    rec: dict = {"size": size, "mode": mode, "stages": {}, "peak_mb_after": {}, "notes": []}
+    prof = None
+    if profile:
+        import cProfile
+
+        prof = cProfile.Profile()
+        prof.enable()
+    model, outcome = _pipeline(rec, size, mode, workbook, seed, time_limit)
+    if prof:
+        prof.disable()
+        _dump_profile(prof, profile)
+    rec["peak_mb"] = _peak_mb()
+    if model is not None:
+        _bare(rec, model, time_limit)
+    return rec
+
+
+def _pipeline(rec: dict, size: str, mode: str, workbook: Path, seed: int,
+              time_limit: float | None):
+    from staffplan.model import build_model
+    from staffplan.results import build_results
+    from staffplan.solve import Outcome, solve_model
+
+    st = rec["stages"]
+
+    def timed(name, fn):
+        t0 = time.perf_counter()
+        value = fn()
+        st[name] = time.perf_counter() - t0
+        rec["peak_mb_after"][name] = _peak_mb()
+        return value
+
+    try:
+        from staffplan.reader import read_workbook
+        inputs = timed("read", lambda: read_workbook(workbook))
+    except ImportError:
+        sys.path.insert(0, str(HERE))
+        from generate import generate
+
+        rec["notes"].append("staffplan.reader missing: inputs generated in memory, read not timed")
+        inputs = generate(size, seed)
+    model = timed("build", lambda: build_model(inputs, integer=(mode == "integer")))
+    rec["variables"] = model.prob.numVariables()
+    rec["constraints"] = model.prob.numConstraints()
+    rec["time_limit"] = time_limit or inputs.settings.time_limit_s
+    rec["integer_variables"] = sum(1 for v in model.prob.variables() if v.cat == "Integer")
+    t0 = time.perf_counter()
+    outcome = solve_model(model, time_limit=time_limit)
+    wall = time.perf_counter() - t0
+    for name, seconds in outcome.timings.items():
+        st[name] = seconds
+    st["solve_model_other"] = wall - sum(outcome.timings.values())
+    rec["peak_mb_after"]["solve"] = _peak_mb()
+    rec["status"] = outcome.outcome.value
+    rec["objective"] = outcome.objective
+    rec["mip_gap"] = outcome.mip_gap
+    if outcome.outcome not in (Outcome.OPTIMAL, Outcome.FEASIBLE):
+        rec["notes"].append(f"no plan: {outcome.message}")
+        return model, outcome
+    result = timed("results", lambda: build_results(model, outcome))
+    rec["total_cost"] = result.total_cost
+    rec["unmet_fte_months"] = result.unmet_fte_months
+    OUT.mkdir(exist_ok=True)
+    stem = OUT / f"{size}-{mode}"
+    for name, module, func, suffix in (("excel", "report_xlsx", "write_plan_xlsx", "-plan.xlsx"),
+                                       ("html", "report_html", "write_report_html", "-report.html")):
+        try:
+            writer = getattr(__import__(f"staffplan.{module}", fromlist=[func]), func)
+        except (ImportError, AttributeError):
+            rec["notes"].append(f"staffplan.{module}.{func} missing: {name} not timed")
+            continue
+        timed(name, lambda: writer(result, Path(f"{stem}{suffix}")))
+    rec["end_to_end"] = sum(v for k, v in st.items())
+    return model, outcome
+
+
+def _bare(rec: dict, model, time_limit: float | None) -> None:
+    """The LP (relaxation, in integer mode) of the very matrix staffplan hands over,
+    solved by highspy alone with staffplan's options."""
+    import highspy
+
+    from staffplan.solve import _quiet_stdout, highs_lp
+
+    s = model.inputs.settings
+    t0 = time.perf_counter()
+    lp = highs_lp(model, integer=False)
+    rec["matrix_seconds"] = time.perf_counter() - t0
+    rec["nonzeros"] = int(lp.a_matrix_.start_[-1])
+    with _quiet_stdout():
+        h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("time_limit", float(time_limit or s.time_limit_s))
+    h.setOptionValue("mip_rel_gap", float(s.mip_gap))
+    t0 = time.perf_counter()
+    h.passModel(lp)
+    rec["bare_pass"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    h.run()
+    rec["bare_solve"] = time.perf_counter() - t0
+    rec["bare_status"] = h.modelStatusToString(h.getModelStatus())
+    rec["bare_objective"] = h.getInfo().objective_function_value
+
+
+def _dump_profile(prof, path: Path) -> None:
+    import io
+    import pstats
+
+    buf = io.StringIO()
+    stats = pstats.Stats(prof, stream=buf).strip_dirs()
+    buf.write("=== by cumulative time ===\n")
+    stats.sort_stats("cumulative").print_stats(60)
+    buf.write("=== by own time ===\n")
+    stats.sort_stats("tottime").print_stats(40)
+    path.write_text(buf.getvalue())
+
+
+# --------------------------------------------------------------------------- parent
+
+def machine() -> dict:
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                  if line.startswith("MemTotal"))
+    nproc = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
+    return {
+        "nproc": nproc, "cpu": cpu, "ram_gb": round(mem_kb / 1024 ** 2, 1),
+        "python": platform.python_version(), "pulp": metadata.version("pulp"),
+        "highspy": metadata.version("highspy"), "date": dt.date.today().isoformat(),
+    }
+
+
+def run_one(size: str, mode: str, workbook: Path, seed: int, time_limit: float | None,
+            profile: bool) -> dict:
+    OUT.mkdir(exist_ok=True)
+    rec_path = OUT / f"run-{size}-{mode}-{os.getpid()}.json"
+    cmd = [sys.executable, __file__, "--worker", size, mode, str(workbook), str(rec_path),
+           "--seed", str(seed)]
+    if time_limit:
+        cmd += ["--time-limit", str(time_limit)]
+    if profile:
+        cmd += ["--profile-to", str(OUT / f"profile-{size}-{mode}.txt")]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{size}/{mode} worker failed:\n{done.stderr[-3000:]}")
+    rec = json.loads(rec_path.read_text())
+    rec_path.unlink()
+    return rec
+
+
+def median_record(runs: list[dict]) -> dict:
+    """Medians of every number across runs; other fields from the first run."""
+    out = dict(runs[0])
+    for key, value in runs[0].items():
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            out[key] = statistics.median(r[key] for r in runs)
+    stages = {k for r in runs for k in r["stages"]}
+    out["stages"] = {k: statistics.median(r["stages"].get(k, 0.0) for r in runs) for k in stages}
+    out["repeat"] = len(runs)
+    return out
+
+
+def _s(x: float | None) -> str:
+    if x is None:
+        return "–"
+    return f"{x:.2f}" if x < 10 else f"{x:.1f}"
+
+
+def render(store: dict) -> str:
+    rows = [store[k] for k in sorted(store, key=_order)]
+    lines = [
+        "# Benchmark results",
+        "",
+        "Generated by `benchmarks/run.py`; do not edit by hand. Workbooks come from",
+        "`benchmarks/generate.py` (seeded, default seed 1). Seconds are medians of the `n` runs, each in a",
+        "fresh process; peak RSS is that process's `ru_maxrss` before the bare solve.",
+        "",
+        "Rerun (from the repository root, venv active):",
+        "",
+        "    python benchmarks/run.py small medium --modes lp integer --repeat 3",
+        "    python benchmarks/run.py large --modes lp --repeat 1 --time-limit 900",
+        "",
+        "## Machine",
+        "",
+    ]
+    machines = {json.dumps(r["machine"], sort_keys=True) for r in rows}
+    for m in sorted(machines):
+        m = json.loads(m)
+        lines.append(f"- {m['nproc']} cores ({m['cpu']}), {m['ram_gb']} GB RAM; Python "
+                     f"{m['python']}, PuLP {m['pulp']}, highspy {m['highspy']}; {m['date']}")
+    lines += [
+        "",
+        "## Model size and peak memory",
+        "",
+        "| size | mode | n | variables (integer) | constraints | non-zeros | peak RSS MB | status | "
+        "gap | time limit s |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        gap = f"{r['mip_gap']:.3%}" if r.get("mip_gap") == r.get("mip_gap") else "n/a"
+        lines.append(
+            f"| {r['size']} | {r['mode']} | {r['repeat']} | {r['variables']:,} "
+            f"({r['integer_variables']:,}) | {r['constraints']:,} | {r.get('nonzeros', 0):,} | "
+            f"{r['peak_mb']:,.0f} | {r['status']} | {gap} | {r['time_limit']:g} |")
+    lines += [
+        "",
+        "## Seconds per stage",
+        "",
+        "`solve` is PuLP's solve call minus the hand-over: the HiGHS run and PuLP reading",
+        "the solution back. `warm start` is the integer mode's rounded LP start, `duals` its",
+        "fixed-LP re-solve; `other` is the rest of `solve_model` (status, noise, objective).",
+        "`bare LP` is `Highs.run()` alone on the same matrix (LP relaxation in integer",
+        "mode); `ratio` is staffplan end to end over it.",
+        "",
+        "| size | mode | read | build | hand-over | warm start | solve | duals | other | results |"
+        " Excel | HTML | end to end | bare LP | ratio |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        st = r["stages"]
+        ratio = r["end_to_end"] / r["bare_solve"] if r.get("bare_solve") else None
+        cells = [_s(st.get(k)) for k in ("read", "build", "handover", "warm_start", "solve",
+                                         "duals", "solve_model_other", "results", "excel",
+                                         "html")]
+        lines.append(f"| {r['size']} | {r['mode']} | " + " | ".join(cells) +
+                     f" | {_s(r.get('end_to_end'))} | {_s(r.get('bare_solve'))} | "
+                     f"{'–' if ratio is None else f'{ratio:.1f}x'} |")
+    notes = sorted({f"{r['size']}/{r['mode']}: {n}" for r in rows for n in r.get("notes", [])})
+    checks = [r for r in rows if r["mode"] == "lp" and r.get("bare_objective") is not None]
+    lines += ["", "## Checks and notes", ""]
+    for r in checks:
+        rel = abs(r["objective"] - r["bare_objective"]) / max(abs(r["bare_objective"]), 1)
+        lines.append(f"- {r['size']}/lp: staffplan objective {r['objective']:,.2f}, bare "
+                     f"{r['bare_objective']:,.2f} (relative difference {rel:.1e}).")
+    lines += [f"- {n}" for n in notes]
+    return "\n".join(lines) + "\n"
+
+
+def _order(key: str) -> tuple:
+    size, mode = key.split("/")
+    sizes = ["small", "medium", "large", "xl"]
+    return (sizes.index(size) if size in sizes else 99, mode)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "--worker":
+        p = argparse.ArgumentParser()
+        p.add_argument("size")
+        p.add_argument("mode")
+        p.add_argument("workbook", type=Path)
+        p.add_argument("record", type=Path)
+        p.add_argument("--seed", type=int, default=1)
+        p.add_argument("--time-limit", type=float)
+        p.add_argument("--profile-to", type=Path)
+        a = p.parse_args(argv[1:])
+        rec = worker(a.size, a.mode, a.workbook, a.seed, a.time_limit, a.profile_to)
+        a.record.write_text(json.dumps(rec))
+        return 0
+
+    sys.path.insert(0, str(HERE))
+    from generate import SIZES, generate, write_workbook
+
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("sizes", nargs="+", choices=sorted(SIZES))
+    p.add_argument("--modes", nargs="+", choices=["lp", "integer"], default=["lp"])
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--time-limit", type=float,
+                   help="override the workbook's time_limit_s (60) for every solve")
+    p.add_argument("--profile", action="store_true",
+                   help="one extra cProfile run of each, to benchmarks/out/profile-*.txt")
+    a = p.parse_args(argv)
+    info = machine()
+    store = json.loads(STORE.read_text()) if STORE.exists() else {}
+    for size in a.sizes:
+        workbook = OUT / f"{size}-seed{a.seed}.xlsx"
+        if not workbook.exists():
+            write_workbook(generate(size, a.seed), workbook)
+        for mode in a.modes:
+            if a.profile:  # an extra run: the profiler's overhead stays out of the medians
+                run_one(size, mode, workbook, a.seed, a.time_limit, True)
+            runs = []
+            for i in range(a.repeat):
+                rec = run_one(size, mode, workbook, a.seed, a.time_limit, False)
+                runs.append(rec)
+                print(f"{size}/{mode} run {i + 1}: end to end {_s(rec.get('end_to_end'))} s, "
+                      f"bare LP {_s(rec.get('bare_solve'))} s, peak {rec['peak_mb']:.0f} MB, "
+                      f"{rec['status']}", file=sys.stderr)
+            med = median_record(runs)
+            med["machine"] = info
+            med["seed"] = a.seed
+            store[f"{size}/{mode}"] = med
+            STORE.write_text(json.dumps(store, indent=1, sort_keys=True))
+            RESULTS_MD.write_text(render(store))
+    print(f"Wrote {RESULTS_MD}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
