@@ -10,6 +10,8 @@ months from 2026-01 (t = 0 is 2026-01).
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from staffplan.errors import BudgetInfeasible
@@ -373,6 +375,23 @@ def test_budget_no_plan_can_meet_raises():
     inputs = make_inputs(markets=[market(start=2)], budgets=[budget(50_000, row=7)])
     with pytest.raises(BudgetInfeasible, match=r"row 7\b"):
         solve_inputs(inputs)
+
+
+def test_budgets_met_alone_but_not_together_are_all_named():
+    """US starts with 2 engineers; lane US -> AU (2 a month, no move cost); no demand.
+    Budget row 2: US <= 1,000 (alone: move both to AU at t=0, US pays 0).
+    Budget row 3: AU <= 1,000 (alone: nobody moves, AU pays 0).
+    Together someone pays at least 2 * 3 * 10,000 = 60,000 of severance. No row is
+    infeasible on its own, so the message names all of them."""
+    inputs = make_inputs(bands=[band("US"), band("AU")],
+                         markets=[market("US", start=2), market("AU", s_mid=0)],
+                         lanes=[lane("US", "AU", max_per_month=2, cost=0)],
+                         budgets=[budget(1_000, country="US", row=2),
+                                  budget(1_000, country="AU", row=3)])
+    with pytest.raises(BudgetInfeasible) as info:
+        solve_inputs(inputs)
+    assert re.search(r"\brow 2\b", str(info.value))
+    assert re.search(r"\brow 3\b", str(info.value))
 
 
 def test_24x7_posts_lp_vs_integer():
