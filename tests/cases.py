@@ -70,7 +70,7 @@ def budget(max_cost: float, *, year: int | None = None, country: str | None = No
     return Budget(year, country, max_cost, row)
 
 
-def make_inputs(*, horizon: int = 6, lookahead: int = 0, integer: bool = True,
+def make_inputs(*, start: int = START, horizon: int = 6, lookahead: int = 0, integer: bool = True,
                 window: int = 1, penalty: float = PENALTY, severance: float = 3.0,
                 fte_per_post: float = 5.0, roles: list[Role] | None = None,
                 bands: list[Band] | None = None, markets: list[Market] | None = None,
@@ -78,9 +78,12 @@ def make_inputs(*, horizon: int = 6, lookahead: int = 0, integer: bool = True,
                 extras: list[Extra] | None = None, lanes: list[Lane] | None = None,
                 budgets: list[Budget] | None = None, fx: dict[str, float] | None = None
                 ) -> Inputs:
-    """Inputs for one tiny case, with `requirement` filled by the project's demand rules."""
+    """Inputs for one tiny case, with `requirement` filled by the project's demand rules.
+
+    `start` moves only the horizon; dates made by the helpers stay relative to START.
+    """
     settings = Settings(
-        plan_name="case", horizon_start=START, horizon_months=horizon, currency="USD",
+        plan_name="case", horizon_start=start, horizon_months=horizon, currency="USD",
         unmet_penalty=penalty, fte_per_24x7_post=fte_per_post, severance_months=severance,
         supply_window_months=window, lookahead_months=lookahead, integer_hires=integer,
         time_limit_s=30.0, mip_gap=0.0,

@@ -15,6 +15,7 @@ import re
 import pytest
 
 from staffplan.errors import BudgetInfeasible
+from staffplan.months import month_index
 from staffplan.pipeline import solve_inputs
 from staffplan.results import PlanResult
 
@@ -289,30 +290,33 @@ def test_move_staff_between_countries():
 
 
 def test_fx_on_cost_and_annual_increase_across_month_12():
-    """AU band in AUD, fx 0.5 USD per AUD: mid 240,000 AUD, on-cost 25 %, increase 10 %,
-    cost per hire 4,000 AUD. Demand 1 FTE t=0..13, horizon 14 (2026-01 .. 2027-02).
+    """Horizon 14 months from 2026-07 (t=0 is 2026-07, t=12 is 2027-07), so the step after
+    12 months and the calendar year differ. AU band in AUD, fx 0.5 USD per AUD: mid
+    240,000 AUD, on-cost 25 %, increase 10 %, cost per hire 4,000 AUD. Demand 1 FTE in
+    every month.
     w = 240,000/12 * 1.25 * 0.5 = 12,500 USD for t < 12, * 1.1 = 13,750 for t = 12, 13.
     Hire 1 at t=0: 4,000 * 0.5 = 2,000.
-    2026: 12 * 12,500 + 2,000 = 152,000; 2027: 2 * 13,750 = 27,500. Objective 179,500."""
+    2026 (Jul..Dec): 6 * 12,500 + 2,000 = 77,000;
+    2027 (Jan..Aug): 6 * 12,500 + 2 * 13,750 = 102,500. Objective 179,500."""
     inputs = make_inputs(
-        horizon=14, fx={"AUD": 0.5},
+        start=month_index(2026, 7), horizon=14, fx={"AUD": 0.5},
         bands=[band("AU", currency="AUD", lo=192_000, mid=240_000, hi=288_000, on_cost=0.25,
                     increase=0.10)],
         markets=[market("AU", cost_per_hire=4_000)],
-        extras=[extra(0, 13, 1, country="AU")],
+        extras=[extra(0, 40, 1, country="AU")],
     )
     r = solve(inputs)
     assert r.objective == approx(179_500)
     assert r.total_cost == approx(179_500)
-    assert hires(r, "AU") == {(label(0), "mid"): approx(1)}
+    assert hires(r, "AU") == {("2026-07", "mid"): approx(1)}
     assert r.hires["annual_salary"].tolist() == [240_000]
     assert r.hires["currency"].tolist() == ["AUD"]
     costs = r.costs.set_index("year")
-    assert costs.loc[2026, "salaries"] == approx(150_000)
+    assert costs.loc[2026, "salaries"] == approx(75_000)
     assert costs.loc[2026, "hiring"] == approx(2_000)
-    assert costs.loc[2026, "total"] == approx(152_000)
-    assert costs.loc[2027, "salaries"] == approx(27_500)
-    assert costs.loc[2027, "total"] == approx(27_500)
+    assert costs.loc[2026, "total"] == approx(77_000)
+    assert costs.loc[2027, "salaries"] == approx(102_500)
+    assert costs.loc[2027, "total"] == approx(102_500)
 
 
 def test_hiring_cost_is_charged_in_the_start_month():
@@ -447,3 +451,29 @@ def test_lookahead_hires_before_the_horizon_ends():
     assert hires(seen) == {(label(2), "mid"): approx(1)}
     assert series(seen, "headcount") == approx([0, 0, 1, 1])
     assert seen.unmet_fte_months == approx(0)
+
+
+def test_lookahead_months_are_solved_but_never_reported():
+    """Ramp 2, horizon 4, look-ahead 4; demand 1 FTE t=4..7 and 1 more at t=7.
+    As above, one hire at t=2 (60,000 over t=2..7). The second FTE is needed only at
+    t=7: a hire at t=5 ramps t=5, 6 and costs 3 * 10,000 = 30,000 < 1,000,000 unmet.
+    Objective 90,000; the t=5 hire starts after the horizon, so the Hires table,
+    total_hires and total_cost (20,000) show only the t=2 hire."""
+    r = solve(make_inputs(horizon=4, lookahead=4, roles=[role(ramp=2)],
+                          extras=[extra(4, 7, 1), extra(7, 7, 1)]))
+    assert r.objective == approx(90_000)
+    assert r.total_cost == approx(20_000)
+    assert hires(r) == {(label(2), "mid"): approx(1)}
+    assert r.total_hires == approx(1)
+    assert len(r.headcount) == 4
+
+
+def test_budget_covers_horizon_months_only():
+    """Horizon 4, look-ahead 4, demand 1 FTE t=0..7; Budget all years, all countries 40,000.
+    The horizon pays 4 * 10,000 = 40,000 <= 40,000; the look-ahead months are outside the
+    budget. Hire 1 at t=0, nothing unmet: objective 8 * 10,000 = 80,000."""
+    r = solve(make_inputs(horizon=4, lookahead=4, extras=[extra(0, 7, 1)],
+                          budgets=[budget(40_000)]))
+    assert r.objective == approx(80_000)
+    assert r.total_cost == approx(40_000)
+    assert hires(r) == {(label(0), "mid"): approx(1)}
