@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from defusedxml import DefusedXmlException
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 
 from . import validate
@@ -51,7 +52,7 @@ def read_workbook(path: Path) -> Inputs:
     """The validated inputs of one workbook, with the requirement filled in."""
     path = Path(path)
     data = _read_bytes(path)
-    raw = _extract(data)
+    raw = _extract(data, path)
     tables, problems, warnings = _parse(raw)
     problems += validate.check_rules(tables)
     if problems:
@@ -95,6 +96,9 @@ def _read_bytes(path: Path) -> bytes:
         raise _fail("is password protected or an old .xls workbook; remove the password "
                     "(File > Info > Protect Workbook) and save it as .xlsx", path)
     if not zipfile.is_zipfile(io.BytesIO(data)):
+        if data.startswith(b"PK"):
+            raise _fail("is a damaged .xlsx file (the zip is cut short or broken); save it "
+                        "from Excel again", path)
         raise _fail("is not an Excel .xlsx workbook (it is not a zip file); save it from "
                     "Excel as .xlsx", path)
     return data
@@ -111,23 +115,35 @@ class RawSheet:
         self.merges = merges
 
 
-def _extract(data: bytes) -> dict[str, RawSheet]:
+def _extract(data: bytes, path: Path) -> dict[str, RawSheet]:
     """Title -> raw sheet for the sheets the schema knows; anything odd becomes InputError."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = set(zf.namelist())
             if "[Content_Types].xml" not in names or not any(
                     n.lower().startswith("xl/") for n in names):
-                raise _fail("is a zip file but not an Excel workbook")
+                raise _fail("is a zip file but not an Excel workbook", path)
             if sum(i.file_size for i in zf.infolist()) > MAX_UNZIPPED:
-                raise _fail("unpacks to more than 1 GB; refusing to read it")
+                raise _fail("unpacks to more than 1 GB; refusing to read it", path)
             return _extract_sheets(data, zf)
     except InputError:
         raise
     except Exception as exc:  # noqa: BLE001 - any library failure on user bytes is bad input
         log.debug("workbook unreadable", exc_info=True)
+        if _caused_by(exc, DefusedXmlException):
+            raise _fail("contains XML that is not allowed in a workbook (entity declarations, "
+                        "a possible XML bomb); save it from Excel again", path) from None
         raise _fail(f"is corrupt or not a valid Excel workbook ({type(exc).__name__}: "
-                    f"{str(exc)[:200]}); open it in Excel and save it again") from None
+                    f"{str(exc)[:200]}); open it in Excel and save it again", path) from None
+
+
+def _caused_by(exc: BaseException | None, kind: type[BaseException]) -> bool:
+    """openpyxl wraps parser errors in ValueError; look down the chain."""
+    while exc is not None:
+        if isinstance(exc, kind):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def _extract_sheets(data: bytes, zf: zipfile.ZipFile) -> dict[str, RawSheet]:
@@ -178,8 +194,8 @@ def _formulas_without_value(ws: Any, values: list[tuple]) -> set[tuple[int, int]
 # ---------------------------------------------------------------- sheets
 
 def _norm(name: Any) -> str:
-    """Header/sheet/key names compare case-insensitively; spaces and dashes act as `_`."""
-    return re.sub(r"[\s\-]+", "_", str(name).strip().lower())
+    """Sheet, header and key names match ignoring case, spaces, `_` and `-` (`Site Id`)."""
+    return re.sub(r"[\s_\-]+", "", str(name).lower())
 
 
 def _blank(v: Any) -> bool:
@@ -230,7 +246,7 @@ def _header(schema: Sheet, rs: RawSheet, problems: list[Problem]) -> tuple[int, 
             continue
         name = _norm(v)
         if name in index:
-            problems.append(Problem(schema.name, f"column {name} appears twice (also in "
+            problems.append(Problem(schema.name, f"column {str(v).strip()} appears twice (also in "
                                                  f"{get_column_letter(index[name] + 1)}{r})",
                                     cell=f"{get_column_letter(c + 1)}{r}"))
             continue
@@ -247,7 +263,7 @@ def _read_table(schema: Sheet, rs: RawSheet, problems: list[Problem]) -> list[Re
         return []
     cols: list[tuple[Column, int | None]] = []
     for col in schema.columns:
-        idx = index.get(col.name)
+        idx = index.get(_norm(col.name))
         if idx is None and col.required:
             problems.append(Problem(schema.name, f"missing column {col.name} in the header "
                                                  f"row {header_row}; expected columns {expected}"))
@@ -288,12 +304,12 @@ def _settings_defaults_only() -> Record:
 def _read_settings(schema: Sheet, rs: RawSheet, problems: list[Problem],
                    warnings: list[str]) -> Record:
     header_row, index = _header(schema, rs, problems)
-    if "key" not in index or "value" not in index:
+    if "key" not in index or "value" not in index:  # _norm leaves these two as they are
         problems.append(Problem(schema.name, "expected a header row with columns key and value",
                                 cell=f"A{header_row or 1}"))
         return _settings_defaults_only()
     kc, vc = index["key"], index["value"]
-    known = {c.name: c for c in schema.columns}
+    known = {_norm(c.name): c for c in schema.columns}
     values: dict[str, Any] = {}
     addresses: dict[str, str] = {}
     for r in range(header_row + 1, len(rs.rows) + 1):
@@ -303,11 +319,11 @@ def _read_settings(schema: Sheet, rs: RawSheet, problems: list[Problem],
         if _blank(key):
             continue
         key_cell, value_cell = f"{get_column_letter(kc + 1)}{r}", f"{get_column_letter(vc + 1)}{r}"
-        name = _norm(key)
-        col = known.get(name)
+        col = known.get(_norm(key))
         if col is None:
             warnings.append(f"Settings!{key_cell}: unknown key {str(key).strip()!r} ignored")
             continue
+        name = col.name
         if name in addresses:
             first = addresses[name]
             problems.append(Problem("Settings", f"key {name} appears twice (also on row "
@@ -394,7 +410,7 @@ def _number(v: Any, col: Column) -> float:
         if v.strip() in EXCEL_ERRORS:
             raise BadValue(f"is an Excel error; expected {_expect(col)}")
         try:
-            v = float(v.strip().replace("_", "x"))
+            v = float(v.strip().replace("_", "x"))  # float() would take 1_000
         except ValueError:
             raise BadValue(f"is not a number; expected {_expect(col)}") from None
     x = float(v)
@@ -445,7 +461,7 @@ def convert(col: Column, v: Any) -> Any:
                            f"expected {_expect(col)}")
         return text
     if kind == "choice":
-        choice = _norm(text)
+        choice = re.sub(r"[\s\-]+", "_", text.lower())
         if choice not in col.choices:
             raise BadValue(f"is not allowed; expected {_expect(col)}")
         return choice
