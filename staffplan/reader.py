@@ -20,6 +20,7 @@ from typing import Any
 
 import openpyxl
 from defusedxml import DefusedXmlException
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 
 from . import validate
@@ -184,7 +185,8 @@ def _formulas_without_value(ws: Any, values: list[tuple]) -> set[tuple[int, int]
     missing = set()
     for r, row in enumerate(ws.iter_rows(values_only=True), start=1):
         for c, v in enumerate(row, start=1):
-            if isinstance(v, str) and v.startswith("="):
+            if isinstance(v, (ArrayFormula, DataTableFormula)) or (
+                    isinstance(v, str) and v.startswith("=")):
                 cached = values[r - 1][c - 1] if r <= len(values) and c <= len(values[r - 1]) else None
                 if cached is None:
                     missing.add((r, c))
@@ -271,7 +273,8 @@ def _read_table(schema: Sheet, rs: RawSheet, problems: list[Problem]) -> list[Re
     if any(idx is None and col.required for col, idx in cols):
         return []
     letters = {col.name: get_column_letter(idx + 1) for col, idx in cols if idx is not None}
-    _data_merges(schema, rs, header_row, problems)
+    _data_merges(schema, rs, header_row, {idx + 1 for _, idx in cols if idx is not None},
+                 problems)
     records = []
     for r in range(header_row + 1, len(rs.rows) + 1):
         row = rs.rows[r - 1]
@@ -288,10 +291,12 @@ def _read_table(schema: Sheet, rs: RawSheet, problems: list[Problem]) -> list[Re
     return records
 
 
-def _data_merges(schema: Sheet, rs: RawSheet, header_row: int, problems: list[Problem]) -> None:
+def _data_merges(schema: Sheet, rs: RawSheet, header_row: int, used: set[int],
+                 problems: list[Problem]) -> None:
+    """Merged cells hide values from every row but the first; only schema columns matter."""
     for ref in rs.merges:
         min_col, min_row, max_col, max_row = range_boundaries(ref)
-        if min_row > header_row:
+        if min_row > header_row and used & set(range(min_col, max_col + 1)):
             problems.append(Problem(schema.name, "merged cells; unmerge them so each row has "
                                                  "its own values", cell=ref))
 
@@ -330,11 +335,11 @@ def _read_settings(schema: Sheet, rs: RawSheet, problems: list[Problem],
                                                 f"{re.sub(r'[A-Z]+', '', first)})", cell=key_cell))
             continue
         addresses[name] = value_cell
-        if _blank(value) and not col.required:
+        no_value = (r, vc + 1) in rs.no_value
+        if _blank(value) and not col.required and not no_value:
             values[name] = col.default
             continue
-        values[name] = _cell_value("Settings", col, value, value_cell,
-                                   (r, vc + 1) in rs.no_value, problems)
+        values[name] = _cell_value("Settings", col, value, value_cell, no_value, problems)
     for col in schema.columns:
         if col.name in addresses:
             continue

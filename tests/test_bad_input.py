@@ -253,3 +253,32 @@ def test_merged_header_cells_named_by_range(tmp_path: Path,
     code, err = run_check(path, capsys)
     assert code == 2
     assert "Sites!A1:B1: merged header cells" in err
+
+
+def test_merged_data_cells_matter_only_in_schema_columns(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import openpyxl
+
+    sheets = minimal_sheets()
+    sheets["Roles"][0].append("notes")
+    sheets["Roles"][1].append("shared note")
+    sheets["Roles"][2].append(None)
+    path = write_workbook(tmp_path / "merged.xlsx", sheets)
+    wb = openpyxl.load_workbook(path)
+    wb["Roles"].merge_cells("H2:H3")  # the notes column: harmless
+    wb.save(path)
+    assert main(["check", str(path)]) == 0
+    wb["Roles"].merge_cells("F2:F3")  # contractor_premium: row 3 would lose its value
+    wb.save(path)
+    code, err = run_check(path, capsys)
+    assert code == 2
+    assert "Roles!F2:F3: merged cells" in err
+
+
+def test_optional_setting_as_formula_without_result(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sheets = minimal_sheets()
+    setting(sheets, "mip_gap", "=1/1000")
+    code, err = run_check(write_workbook(tmp_path / "f.xlsx", sheets), capsys)
+    assert code == 2
+    assert "Settings!B9: mip_gap is a formula with no saved result" in err
