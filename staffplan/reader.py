@@ -21,7 +21,7 @@ from typing import Any
 import openpyxl
 from defusedxml import DefusedXmlException
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
-from openpyxl.utils.cell import get_column_letter, range_boundaries
+from openpyxl.utils.cell import column_index_from_string, get_column_letter, range_boundaries
 
 from . import validate
 from .demand import requirement_for
@@ -57,7 +57,7 @@ def read_workbook(path: Path) -> Inputs:
     tables, problems, warnings = _parse(raw)
     problems += validate.check_rules(tables)
     if problems:
-        raise InputError(_capped(problems), source=str(path))
+        raise InputError(_capped(sorted(problems, key=_where)), source=str(path))
     warnings += validate.warnings(tables)
     inputs = _build(tables)
     inputs.source = path
@@ -71,6 +71,15 @@ def read_workbook(path: Path) -> Inputs:
 
 def _fail(message: str, path: Path | None = None) -> InputError:
     return InputError([Problem("", message)], source=str(path) if path else "")
+
+
+def _where(p: Problem) -> tuple[int, int, int]:
+    """Problems listed sheet by sheet in schema order, then top to bottom, left to right."""
+    order = next((i for i, s in enumerate(SHEETS) if s.name == p.sheet), len(SHEETS))
+    m = re.match(r"([A-Z]+)([0-9]+)", p.cell or "")
+    if m:
+        return order, int(m[2]), column_index_from_string(m[1])
+    return order, p.row or 0, 0
 
 
 def _capped(problems: list[Problem]) -> list[Problem]:
@@ -499,7 +508,7 @@ def _pct(v: Any, col: Column) -> float:
     if x < 0:
         raise BadValue(f"is negative; expected {_expect(col)}")
     if x > 1:
-        raise BadValue(f"is above 1; expected {_expect(col)} -- write 25% or 0.25, not 25")
+        raise BadValue("is above 1; expected a fraction from 0 to 1 (write 25% or 0.25, not 25)")
     return x
 
 
