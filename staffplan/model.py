@@ -148,7 +148,7 @@ def add_variables(model: StaffModel) -> None:
     """
     n = model.n_months
     cat_int = pulp.LpInteger if model.integer else pulp.LpContinuous
-    Var = pulp.LpVariable
+    Var = model.prob.add_variable  # PuLP 3.3+: no per-variable v4 deprecation warning
     for (c, r), pp in model.params.items():
         for k in pp.pay_points:
             for t in range(n):
