@@ -1,0 +1,240 @@
+"""What both reports show, computed once: people-sized tables and the number formats.
+
+The Excel plan and the HTML report are built from these functions, so every
+figure in one matches the other: a figure is the same unrounded value, shown
+with `fmt_fte` / `fmt_money` in HTML and the matching `excel_*_format` in Excel.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .months import month_label
+from .results import Mode, PlanResult, UnmetReason
+
+EPS = 1e-6
+
+# --------------------------------------------------------------------------- formats
+
+
+def fte_decimals(result: PlanResult) -> int:
+    """Whole FTE in integer mode, one decimal in LP mode (the spec's display rule)."""
+    return 0 if result.mode == Mode.INTEGER else 1
+
+
+def fmt_fte(value: float, decimals: int) -> str:
+    """FTE as Excel shows it with `excel_fte_format(decimals)`."""
+    text = f"{value:,.{decimals}f}"
+    return text[1:] if text.startswith("-") and float(text[1:].replace(",", "")) == 0 else text
+
+
+def fmt_money(value: float, currency: str) -> str:
+    """Money as Excel shows it with `excel_money_format(currency)`: `USD 1,234,567`."""
+    text = f"{value:,.0f}"
+    if text.startswith("-") and float(text[1:].replace(",", "")) == 0:
+        text = text[1:]
+    return f"{currency} {text}"
+
+
+def fmt_pct(value: float) -> str:
+    """A share as Excel shows it with `PCT_FORMAT`."""
+    return f"{value:.0%}"
+
+
+def excel_fte_format(decimals: int) -> str:
+    return "#,##0" if decimals == 0 else "#,##0." + "0" * decimals
+
+
+def excel_money_format(currency: str) -> str:
+    # The currency is a validated 3-letter ISO code; quoted so Excel shows it literally.
+    return f'"{currency} "#,##0'
+
+
+PCT_FORMAT = "0%"
+
+
+def money_short(value: float, currency: str) -> str:
+    """Headline money, e.g. `USD 49.6 million`; tables carry the exact figure."""
+    a = abs(value)
+    if a >= 1e9:
+        return f"{currency} {value / 1e9:,.1f} billion"
+    if a >= 1e6:
+        return f"{currency} {value / 1e6:,.1f} million"
+    return fmt_money(value, currency)
+
+
+# --------------------------------------------------------------------------- labels
+
+
+def quarter(label: str) -> str:
+    """`2027-05` -> `2027-Q2`."""
+    y, m = label.split("-")
+    return f"{y}-Q{(int(m) - 1) // 3 + 1}"
+
+
+def role_name(result: PlanResult, role_id: str) -> str:
+    role = result.inputs.roles.get(role_id)
+    return role.role_name if role else role_id
+
+
+def horizon_labels(result: PlanResult) -> list[str]:
+    s = result.inputs.settings
+    return [month_label(s.horizon_start + t) for t in range(s.horizon_months)]
+
+
+REASON_WORDS = {
+    UnmetReason.TIME_TO_FILL.value: "time to fill",
+    UnmetReason.SUPPLY.value: "labour supply (capped even at band max)",
+    UnmetReason.BUDGET.value: "budget",
+    UnmetReason.COST.value: "cost (cheaper to leave unmet)",
+}
+
+# --------------------------------------------------------------------------- tables
+
+
+def requisitions(result: PlanResult) -> pd.DataFrame:
+    """The action list: one row per requisition batch, in the order to open them."""
+    inputs = result.inputs
+    h = result.hires.copy()
+    h["role_name"] = [role_name(result, r) for r in h["role_id"]]
+    h["annual_salary_reporting"] = [s * inputs.rate(c)
+                                    for s, c in zip(h["annual_salary"], h["currency"])]
+    order = {"min": 0, "mid": 1, "max": 2}
+    h["_k"] = h["pay_point"].map(order)
+    h = h.sort_values(["requisition_month", "start_month", "country", "role_id", "_k"])
+    return h.drop(columns="_k").reset_index(drop=True)
+
+
+def next_quarter_requisitions(result: PlanResult) -> pd.DataFrame:
+    """Requisitions to open in the first three months of the horizon."""
+    first = set(horizon_labels(result)[:3])
+    req = requisitions(result)
+    return req[req["requisition_month"].isin(first)].reset_index(drop=True)
+
+
+def hires_by_country(result: PlanResult) -> pd.DataFrame:
+    """country, hires, first_start, last_start; most hires first."""
+    h = result.hires
+    if h.empty:
+        return pd.DataFrame(columns=["country", "hires", "first_start", "last_start"])
+    g = h.groupby("country").agg(hires=("hires", "sum"), first_start=("start_month", "min"),
+                                 last_start=("start_month", "max")).reset_index()
+    return g.sort_values(["hires", "country"], ascending=[False, True]).reset_index(drop=True)
+
+
+def hires_by_quarter(result: PlanResult) -> pd.DataFrame:
+    """country, role_id, role_name, quarter, hires (start quarter), rows with hires only."""
+    h = result.hires.assign(quarter=[quarter(m) for m in result.hires["start_month"]])
+    g = h.groupby(["country", "role_id", "quarter"], as_index=False)["hires"].sum()
+    g = g[g["hires"].abs() > EPS]
+    g.insert(2, "role_name", [role_name(result, r) for r in g["role_id"]])
+    return g.reset_index(drop=True)
+
+
+def quarters(result: PlanResult) -> list[str]:
+    return list(dict.fromkeys(quarter(m) for m in horizon_labels(result)))
+
+
+def headcount_by_quarter(result: PlanResult) -> pd.DataFrame:
+    """country x role x quarter: staff at the quarter's last horizon month, hires and
+    unmet FTE-months summed over the quarter."""
+    hc = result.headcount.assign(quarter=[quarter(m) for m in result.headcount["month"]])
+    hc = hc.sort_values(["country", "role_id", "month"])
+    keys = ["country", "role_id", "quarter"]
+    last = hc.groupby(keys, as_index=False, sort=False).last()
+    unmet = hc.groupby(keys, sort=False)["unmet"].sum().rename("unmet_fte_months")
+    hires = hires_by_quarter(result).set_index(keys)["hires"]
+    out = last[keys + ["month", "requirement", "headcount", "productive", "contractors"]]
+    out = out.rename(columns={"month": "as_of"}).join(unmet, on=keys).join(hires, on=keys)
+    out["hires"] = out["hires"].fillna(0.0)
+    out.insert(2, "role_name", [role_name(result, r) for r in out["role_id"]])
+    return out.reset_index(drop=True)
+
+
+def monthly_by_country(result: PlanResult) -> pd.DataFrame:
+    """country, month, requirement, headcount, staffed (productive + contractors), unmet."""
+    hc = result.headcount.assign(staffed=result.headcount["productive"]
+                                 + result.headcount["contractors"])
+    cols = ["requirement", "headcount", "staffed", "unmet"]
+    return hc.groupby(["country", "month"], as_index=False)[cols].sum()
+
+
+def costs_by_year(result: PlanResult) -> pd.DataFrame:
+    """The Costs table with a total row per year (country 'All')."""
+    c = result.costs.sort_values(["year", "country"])
+    kinds = [k for k in c.columns if k not in ("country", "year")]
+    totals = c.groupby("year", as_index=False)[kinds].sum().assign(country="All")
+    out = pd.concat([c, totals[c.columns]], ignore_index=True)
+    out["_all"] = out["country"] == "All"
+    return out.sort_values(["year", "_all", "country"]).drop(columns="_all").reset_index(drop=True)
+
+
+def cost_pivot(result: PlanResult) -> pd.DataFrame:
+    """Total cost, countries as rows and years as columns, plus a Total column and row."""
+    c = result.costs
+    p = c.pivot_table(index="country", columns="year", values="total", aggfunc="sum",
+                      fill_value=0.0)
+    p["Total"] = p.sum(axis=1)
+    p.loc["Total"] = p.sum(axis=0)
+    p.columns = [str(x) for x in p.columns]
+    return p
+
+
+def go_live_coverage(result: PlanResult) -> pd.DataFrame:
+    """Share of the country's requirement covered in the month each site goes live
+    (in the horizon); demand is planned per country, so sites share their country's share."""
+    months = set(horizon_labels(result))
+    m = monthly_by_country(result).set_index(["country", "month"])
+    rows = []
+    for site in sorted(result.inputs.sites, key=lambda s: (s.go_live, s.site_id)):
+        label = month_label(site.go_live)
+        if label not in months or (site.country, label) not in m.index:
+            continue
+        rec = m.loc[(site.country, label)]
+        req = float(rec["requirement"])
+        share = 1.0 if req <= EPS else max(0.0, 1.0 - float(rec["unmet"]) / req)
+        rows.append((site.site_id, site.site_name, site.country, label, req, share))
+    return pd.DataFrame(rows, columns=["site_id", "site_name", "country", "go_live",
+                                       "requirement", "covered_share"])
+
+
+def risk_groups(result: PlanResult) -> pd.DataFrame:
+    """Unmet demand per country, role and reason: months, FTE-months, the why in words."""
+    r = result.risks
+    cols = ["country", "role_id", "role_name", "reason", "why", "first_month", "last_month",
+            "months", "unmet_fte_months", "peak_unmet", "detail"]
+    if r.empty:
+        return pd.DataFrame(columns=cols)
+    g = r.sort_values("month").groupby(["country", "role_id", "reason"], as_index=False).agg(
+        first_month=("month", "min"), last_month=("month", "max"), months=("month", "count"),
+        unmet_fte_months=("unmet", "sum"), peak_unmet=("unmet", "max"),
+        detail=("detail", "first"))
+    g["role_name"] = [role_name(result, x) for x in g["role_id"]]
+    g["why"] = [REASON_WORDS.get(x, x) for x in g["reason"]]
+    g = g.sort_values(["unmet_fte_months", "country", "role_id"], ascending=[False, True, True])
+    return g[cols].reset_index(drop=True)
+
+
+def pressure_explained(result: PlanResult) -> pd.DataFrame:
+    """The pressure table with an `explanation` in words; biggest values first per kind."""
+    p = result.pressure.copy()
+    cur = result.inputs.settings.currency
+    months = result.inputs.settings.model_months
+    texts = []
+    for rec in p.itertuples(index=False):
+        name = role_name(result, rec.role_id)
+        if rec.kind == "supply":
+            texts.append(f"One more {name} hire a month in {rec.country} at band {rec.pay_point} "
+                         f"would save {fmt_money(rec.value, cur)} over the {months} modelled "
+                         f"months.")
+        else:
+            texts.append(f"One more FTE of {name} required in {rec.country} in {rec.month} "
+                         f"would cost {fmt_money(rec.value, cur)}.")
+    p["explanation"] = texts
+    return p
+
+
+def top_supply_pressure(result: PlanResult, n: int = 8) -> pd.DataFrame:
+    p = pressure_explained(result)
+    p = p[p["kind"] == "supply"].sort_values("value", ascending=False)
+    return p.head(n).reset_index(drop=True)

@@ -1,0 +1,122 @@
+"""The Excel plan: contract sheets exact and unrounded, people sheets first, text never a formula."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from conftest import FORMULA_ROLE, HOSTILE_PLAN
+from staffplan.report_xlsx import write_plan_xlsx
+from staffplan.results import (COSTS_COLUMNS, HEADCOUNT_COLUMNS, HIRES_COLUMNS, PRESSURE_COLUMNS,
+                               PlanResult)
+
+MACHINE = ["Summary", "Hires", "Headcount", "Costs", "Pressure"]
+PEOPLE = ["Overview", "Requisitions", "Headcount by quarter", "Cost by year", "Assumptions"]
+
+
+def _write(result: PlanResult, tmp_path: Path, name: str = "plan.xlsx") -> openpyxl.Workbook:
+    path = tmp_path / name
+    write_plan_xlsx(result, path)
+    return openpyxl.load_workbook(path)
+
+
+def _rows(ws) -> list[tuple]:
+    return list(ws.iter_rows(values_only=True))
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(b, float) or isinstance(a, float):
+        # unrounded: openpyxl stores 16 significant digits, more than Excel shows (15)
+        return math.isclose(float(a), float(b), rel_tol=1e-15, abs_tol=0)
+    return a == b
+
+
+@pytest.fixture(scope="module")
+def hostile_wb(hostile_result, tmp_path_factory) -> openpyxl.Workbook:
+    return _write(hostile_result, tmp_path_factory.mktemp("xlsx"))
+
+
+def test_people_sheets_come_first_then_the_contract_sheets(hostile_wb):
+    names = hostile_wb.sheetnames
+    assert names[-len(MACHINE):] == MACHINE
+    for sheet in PEOPLE:
+        assert names.index(sheet) < names.index("Summary")
+    assert names[0] == "Overview"
+
+
+@pytest.mark.parametrize("sheet,columns,attr", [
+    ("Hires", HIRES_COLUMNS, "hires"),
+    ("Headcount", HEADCOUNT_COLUMNS, "headcount"),
+    ("Costs", COSTS_COLUMNS, "costs"),
+])
+def test_contract_sheets_hold_the_result_tables_unrounded(hostile_wb, hostile_result, sheet,
+                                                          columns, attr):
+    rows = _rows(hostile_wb[sheet])
+    assert list(rows[0]) == columns
+    df = getattr(hostile_result, attr)
+    assert len(rows) - 1 == len(df) > 0
+    for got, want in zip(rows[1:], df[columns].itertuples(index=False, name=None)):
+        assert all(_same(g, w) for g, w in zip(got, want)), (got, want)
+
+
+def test_summary_is_the_key_value_list(hostile_wb, hostile_result):
+    rows = _rows(hostile_wb["Summary"])
+    assert rows[0] == ("key", "value")
+    got = dict(rows[1:])
+    for key, value in hostile_result.summary_rows():
+        assert _same(got[key], value), key
+    assert got["plan_name"] == HOSTILE_PLAN
+    assert got["mode"] == "integer" and got["status"] == "optimal"
+
+
+def test_pressure_sheet_explains_each_shadow_price(tmp_path, hostile_lp_result):
+    rows = _rows(_write(hostile_lp_result, tmp_path)["Pressure"])
+    assert list(rows[0]) == PRESSURE_COLUMNS + ["explanation"]
+    p = hostile_lp_result.pressure
+    assert len(rows) - 1 == len(p) > 0
+    assert {"supply", "requirement"} <= set(p["kind"])
+    cur = hostile_lp_result.inputs.settings.currency
+    for row in rows[1:]:
+        rec = dict(zip(rows[0], row))
+        assert f"{cur} {rec['value']:,.0f}" in rec["explanation"]
+        words = "would save" if rec["kind"] == "supply" else "would cost"
+        assert words in rec["explanation"] and rec["country"] in rec["explanation"]
+
+
+def test_text_that_looks_like_a_formula_is_written_as_text(tmp_path, hostile_result):
+    settings = dataclasses.replace(hostile_result.inputs.settings, plan_name="=1+2")
+    inputs = dataclasses.replace(hostile_result.inputs, settings=settings,
+                                 warnings=["+cmd|' /C calc'!A0", "@SUM(1)", "-2+3", "\tx"])
+    wb = _write(dataclasses.replace(hostile_result, inputs=inputs), tmp_path)
+    texts = set()
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str):
+                    texts.add(cell.value)
+    assert dict(_rows(wb["Summary"])[1:])["plan_name"] == "=1+2"
+    assert {"=1+2", FORMULA_ROLE, "+cmd|' /C calc'!A0", "@SUM(1)", "-2+3"} <= texts
+
+
+def test_write_is_atomic_and_replaces_the_old_file(tmp_path, hostile_result, monkeypatch):
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(b"old plan")
+
+    def broken_save(self, filename):
+        Path(filename).write_bytes(b"half a workbook")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(openpyxl.Workbook, "save", broken_save)
+    with pytest.raises(OSError, match="disk full"):
+        write_plan_xlsx(hostile_result, path)
+    assert path.read_bytes() == b"old plan"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.xlsx"]
+    monkeypatch.undo()
+    write_plan_xlsx(hostile_result, path)
+    assert openpyxl.load_workbook(path).sheetnames[-1] == "Pressure"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.xlsx"]
