@@ -82,6 +82,20 @@ def horizon_labels(result: PlanResult) -> list[str]:
     return [month_label(s.horizon_start + t) for t in range(s.horizon_months)]
 
 
+def status_text(result: PlanResult) -> str:
+    """Status in words, e.g. `optimal, whole-number hires (gap 0.05%)`."""
+    if result.mode == Mode.LP:
+        kind = "linear relaxation (fractional hires)"
+    else:
+        gap = result.mip_gap
+        kind = "whole-number hires, " + (f"gap {gap:.2%}" if gap == gap and gap != float("inf")
+                                         else "gap unknown")
+    status = result.status.value
+    if status == "feasible":
+        status = "feasible (stopped at the time limit)"
+    return f"{status}, {kind}"
+
+
 REASON_WORDS = {
     UnmetReason.TIME_TO_FILL.value: "time to fill",
     UnmetReason.SUPPLY.value: "labour supply (capped even at band max)",

@@ -89,9 +89,9 @@ def test_pressure_sheet_explains_each_shadow_price(tmp_path, hostile_lp_result):
 
 def test_text_that_looks_like_a_formula_is_written_as_text(tmp_path, hostile_result):
     settings = dataclasses.replace(hostile_result.inputs.settings, plan_name="=1+2")
-    inputs = dataclasses.replace(hostile_result.inputs, settings=settings,
-                                 warnings=["+cmd|' /C calc'!A0", "@SUM(1)", "-2+3", "\tx"])
-    wb = _write(dataclasses.replace(hostile_result, inputs=inputs), tmp_path)
+    inputs = dataclasses.replace(hostile_result.inputs, settings=settings)
+    warnings = ["+cmd|' /C calc'!A0", "@SUM(1)", "-2+3", "\tx"]
+    wb = _write(dataclasses.replace(hostile_result, inputs=inputs, warnings=warnings), tmp_path)
     texts = set()
     for ws in wb.worksheets:
         for row in ws.iter_rows():
