@@ -50,6 +50,7 @@ def write_plan_xlsx(result: PlanResult, path: Path) -> None:
     os.close(fd)
     try:
         wb.save(tmp)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a plan is for sharing
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

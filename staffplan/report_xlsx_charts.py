@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Font
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import report_tables as rt
@@ -49,7 +50,10 @@ def add_charts(charts: Worksheet, data: Worksheet, result: PlanResult) -> None:
 
     for i, chart in enumerate(placed):
         chart.width, chart.height = CHART_W, CHART_H
-        charts.add_chart(chart, f"A{3 + i * ROWS_PER_CHART}")
+        top = 3 + i * ROWS_PER_CHART
+        charts.add_chart(chart, f"A{top}")
+        if i % 2 == 1 and i + 1 < len(placed):  # two charts a printed page, never cut
+            charts.row_breaks.append(Break(id=top + ROWS_PER_CHART - 2))
     print_setup(charts)
     fit_widths(data, cap=24)
     print_setup(data)
@@ -112,6 +116,7 @@ def _line(ref, title: str, fmt: str) -> LineChart:
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(cats)
     _axes(chart, "FTE", fmt)
+    chart.x_axis.tickLblSkip = 3
     for s in chart.series:
         s.smooth = False
     return chart

@@ -113,6 +113,8 @@ def _table(ws: Worksheet, row: int, title: str, columns: Sequence[str],
             cell = put(ws, row, i, v, fmt)
             if wrap_first and i == 1:
                 cell.alignment = WRAP
+                # Viewers do not all grow wrapped rows themselves: about 55 characters a line.
+                ws.row_dimensions[row].height = 15 * (len(str(v)) // 55 + 1)
         row += 1
     if empty:
         put(ws, row, 1, "None.")

@@ -1,0 +1,147 @@
+"""Charts for the HTML report as compact PNG data URIs (matplotlib, Agg backend).
+
+The mail step swaps each `data:image/png;base64,...` for a `cid:` part, so each
+chart is one self-contained PNG. Sized for a 640 px column that shrinks to a phone.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import logging
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+
+from . import report_tables as rt  # noqa: E402
+from .results import PlanResult  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+DPI = 100
+WIDTH_IN = 6.4
+COLOURS = ["#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6", "#c00000",
+           "#00827f", "#7f6000", "#595959"]
+MAX_COUNTRY_CHARTS = 12
+
+plt.rcParams.update({"font.size": 12, "axes.titlesize": 14, "axes.titleweight": "bold",
+                     "axes.spines.top": False, "axes.spines.right": False,
+                     "legend.frameon": False, "svg.hashsalt": "staffplan"})
+
+
+def to_data_uri(fig) -> str:
+    """PNG bytes, optimised, as a data URI; closes the figure."""
+    buf = io.BytesIO()
+    try:
+        fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None},
+                    pil_kwargs={"optimize": True})
+    finally:
+        plt.close(fig)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def hires_chart(result: PlanResult) -> dict[str, str] | None:
+    """Hires per start quarter, stacked by role."""
+    h = rt.hires_by_quarter(result)
+    if h.empty:
+        return None
+    quarters = rt.quarters(result)
+    pivot = h.pivot_table(index="quarter", columns="role_name", values="hires", aggfunc="sum",
+                          fill_value=0.0).reindex(quarters, fill_value=0.0)
+    fig, ax = plt.subplots(figsize=(WIDTH_IN, 3.8))
+    bottom = [0.0] * len(pivot)
+    for i, role in enumerate(pivot.columns):
+        vals = list(pivot[role])
+        ax.bar(range(len(vals)), vals, bottom=bottom, color=COLOURS[i % len(COLOURS)],
+               label=role, width=0.75)
+        bottom = [b + v for b, v in zip(bottom, vals)]
+    ax.set_xticks(range(len(quarters)))
+    ax.set_xticklabels([q.replace("-", "\n") for q in quarters], fontsize=10)
+    _thin_ticks(ax, len(quarters))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
+    ax.set_title("Hires per quarter, by role", loc="left")
+    ax.legend(fontsize=10, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.22))
+    fig.tight_layout()
+    peak = max(range(len(bottom)), key=lambda i: bottom[i])
+    dec = rt.fte_decimals(result)
+    alt = (f"Bar chart of hires per quarter stacked by role, {quarters[0]} to {quarters[-1]}; "
+           f"the busiest quarter is {quarters[peak]} with {rt.fmt_fte(bottom[peak], dec)} "
+           f"hires.")
+    return {"src": to_data_uri(fig), "alt": alt}
+
+
+def cost_chart(result: PlanResult) -> dict[str, str] | None:
+    """Total cost per year, stacked by country."""
+    cur = result.inputs.settings.currency
+    pivot = result.costs.pivot_table(index="year", columns="country", values="total",
+                                     aggfunc="sum", fill_value=0.0)
+    if pivot.empty:
+        return None
+    years = [str(y) for y in pivot.index]
+    fig, ax = plt.subplots(figsize=(WIDTH_IN, 3.4))
+    bottom = [0.0] * len(pivot)
+    for i, country in enumerate(pivot.columns):
+        vals = list(pivot[country])
+        ax.bar(years, vals, bottom=bottom, color=COLOURS[i % len(COLOURS)], label=country,
+               width=0.6)
+        bottom = [b + v for b, v in zip(bottom, vals)]
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v / 1e6:,.0f}m"
+                                               if max(bottom) >= 5e6 else f"{v:,.0f}"))
+    ax.set_title(f"Cost per year ({cur}), by country", loc="left")
+    ax.legend(fontsize=10, ncol=min(6, len(pivot.columns)), loc="upper center",
+              bbox_to_anchor=(0.5, -0.12))
+    fig.tight_layout()
+    parts = ", ".join(f"{y}: {rt.fmt_money(v, cur)}" for y, v in zip(years, bottom))
+    return {"src": to_data_uri(fig), "alt": f"Bar chart of cost per year by country ({parts})."}
+
+
+def headcount_charts(result: PlanResult) -> list[dict[str, str]]:
+    """One small chart per country: requirement, headcount and staffed (productive +
+    contractors) by month; the largest countries first when there are many."""
+    m = rt.monthly_by_country(result)
+    size = m.groupby("country")["requirement"].sum().sort_values(ascending=False)
+    countries = sorted(size.index[:MAX_COUNTRY_CHARTS])
+    dec = rt.fte_decimals(result)
+    out = []
+    for country in countries:
+        g = m[m["country"] == country]
+        months = list(g["month"])
+        fig, ax = plt.subplots(figsize=(WIDTH_IN, 2.9))
+        x = range(len(months))
+        ax.fill_between(x, list(g["requirement"]), color="#d9e2f3", step="mid",
+                        label="Requirement")
+        ax.step(x, list(g["headcount"]), where="mid", color="#1f4e79", lw=2, label="Headcount")
+        ax.step(x, list(g["staffed"]), where="mid", color="#c55a11", lw=1.5, ls="--",
+                label="Staffed (productive + contractors)")
+        ticks = [i for i, lab in enumerate(months) if lab.endswith("-01")] or [0]
+        ax.set_xticks(ticks)
+        ax.set_xticklabels([months[i][:4] for i in ticks], fontsize=10)
+        ax.set_xlim(-0.5, len(months) - 0.5)
+        ax.set_ylim(bottom=0)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
+        ax.set_title(f"{country}: headcount against requirement (FTE)", loc="left",
+                     fontsize=13)
+        ax.legend(fontsize=9, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.14))
+        fig.tight_layout()
+        req = list(g["requirement"])
+        peak = max(range(len(req)), key=lambda i: req[i])
+        unmet = float(g["unmet"].sum())
+        alt = (f"{country}: requirement peaks at {rt.fmt_fte(req[peak], dec)} FTE in "
+               f"{months[peak]}; headcount goes from {rt.fmt_fte(g['headcount'].iloc[0], dec)} "
+               f"to {rt.fmt_fte(g['headcount'].iloc[-1], dec)}; unmet "
+               f"{rt.fmt_fte(unmet, dec)} FTE-months.")
+        out.append({"country": country, "src": to_data_uri(fig), "alt": alt})
+    if len(size) > MAX_COUNTRY_CHARTS:
+        log.info("headcount charts for the %d largest of %d countries", MAX_COUNTRY_CHARTS,
+                 len(size))
+    return out
+
+
+def _thin_ticks(ax, n: int) -> None:
+    if n > 8:
+        step = (n + 7) // 8
+        for i, label in enumerate(ax.get_xticklabels()):
+            label.set_visible(i % step == 0)

@@ -1,0 +1,165 @@
+"""The HTML report for executives: one email-safe file, headline first.
+
+`build_context` turns a `PlanResult` into plain, already formatted values
+(strings from the same helpers as the Excel number formats, so figures
+agree); `templates/report.html.j2` lays them out with autoescape on.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from . import __version__, charts
+from . import report_tables as rt
+from .months import month_label
+from .results import Mode, PlanResult
+
+log = logging.getLogger(__name__)
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+MAX_RISKS = 10
+MAX_PRESSURES = 6
+
+
+def build_context(result: PlanResult, with_charts: bool = True) -> dict[str, Any]:
+    """Everything the template shows, as text; charts as PNG data URIs."""
+    s = result.inputs.settings
+    cur = s.currency
+    dec = rt.fte_decimals(result)
+    fte = lambda v: rt.fmt_fte(v, dec)  # noqa: E731
+    money = lambda v: rt.fmt_money(v, cur)  # noqa: E731
+    labels = rt.horizon_labels(result)
+
+    by_country = rt.hires_by_country(result)
+    coverage = rt.go_live_coverage(result)
+    headline = {
+        "hires": fte(result.total_hires),
+        "by": by_country["last_start"].max() if len(by_country) else None,
+        "first_open": (rt.requisitions(result)["requisition_month"].min()
+                       if len(result.hires) else None),
+        "cost": money(result.total_cost),
+        "cost_short": rt.money_short(result.total_cost, cur),
+        "unmet": fte(result.unmet_fte_months),
+        "has_unmet": result.unmet_fte_months > 0.5 * 10 ** -dec,
+        "countries": [{"country": r.country, "hires": fte(r.hires), "by": r.last_start}
+                      for r in by_country.itertuples(index=False)],
+        "coverage": [{"site": r.site_name, "country": r.country, "go_live": r.go_live,
+                      "covered": rt.fmt_pct(r.covered_share),
+                      "full": r.covered_share >= 0.995}
+                     for r in coverage.itertuples(index=False)],
+    }
+
+    nq = rt.next_quarter_requisitions(result)
+    next_quarter = {
+        "months": f"{labels[0]} to {labels[min(2, len(labels) - 1)]}",
+        "rows": [{"open": r.requisition_month, "start": r.start_month, "country": r.country,
+                  "role": r.role_name, "pay_point": r.pay_point, "hires": fte(r.hires),
+                  "salary": money(r.annual_salary_reporting)}
+                 for r in nq.itertuples(index=False)],
+    }
+
+    ctx: dict[str, Any] = {
+        "plan_name": s.plan_name,
+        "currency": cur,
+        "lp": result.mode == Mode.LP,
+        "horizon": {"start": labels[0], "end": labels[-1], "months": s.horizon_months},
+        "headline": headline,
+        "next_quarter": next_quarter,
+        "hires_tables": _hires_tables(result, fte),
+        "risks": _risks(result, fte),
+        "pressure": [{"text": r.explanation, "value": money(r.value)}
+                     for r in rt.top_supply_pressure(result, MAX_PRESSURES)
+                     .itertuples(index=False)],
+        "costs": _costs(result, money),
+        "warnings": list(result.warnings),
+        "meta": _meta(result),
+        "charts": {"hires": None, "cost": None, "headcount": []},
+    }
+    if with_charts:
+        ctx["charts"] = {"hires": charts.hires_chart(result), "cost": charts.cost_chart(result),
+                         "headcount": charts.headcount_charts(result)}
+    return ctx
+
+
+def _hires_tables(result: PlanResult, fte) -> list[dict[str, Any]]:
+    """One table a year: country and role rows, that year's quarters as columns."""
+    h = rt.hires_by_quarter(result)
+    tables = []
+    for year in sorted({q[:4] for q in rt.quarters(result)}):
+        qs = [q for q in rt.quarters(result) if q.startswith(year)]
+        part = h[h["quarter"].isin(qs)]
+        rows = []
+        for (country, role), g in part.groupby(["country", "role_name"], sort=True):
+            per = dict(zip(g["quarter"], g["hires"]))
+            rows.append({"country": country, "role": role,
+                         "cells": [fte(per[q]) if q in per else "" for q in qs]})
+        tables.append({"year": year, "quarters": [q[5:] for q in qs], "rows": rows})
+    return tables
+
+
+def _risks(result: PlanResult, fte) -> dict[str, Any]:
+    g = rt.risk_groups(result)
+    rows = [{"country": r.country, "role": r.role_name, "why": r.why, "from": r.first_month,
+             "to": r.last_month, "unmet": fte(r.unmet_fte_months), "detail": r.detail}
+            for r in g.head(MAX_RISKS).itertuples(index=False)]
+    return {"rows": rows, "more": max(0, len(g) - MAX_RISKS)}
+
+
+def _costs(result: PlanResult, money) -> dict[str, Any]:
+    p = rt.cost_pivot(result)
+    return {"years": list(p.columns),
+            "rows": [{"country": idx, "cells": [money(v) for v in p.loc[idx]],
+                      "total": idx == "Total"} for idx in p.index]}
+
+
+def _meta(result: PlanResult) -> list[tuple[str, str]]:
+    inputs = result.inputs
+    s = inputs.settings
+    return [
+        ("Input file", inputs.source.name if inputs.source else "(not from a file)"),
+        ("Input SHA-256", inputs.sha256 or "(none)"),
+        ("Horizon", f"{month_label(s.horizon_start)}, {s.horizon_months} months "
+                    f"(+{s.lookahead_months} look-ahead months solved, not reported)"),
+        ("Unmet demand penalty", rt.fmt_money(s.unmet_penalty, s.currency) + " per FTE-month"),
+        ("Mode", "whole-number hires" if result.mode == Mode.INTEGER
+         else "linear relaxation (fractional hires)"),
+        ("Solver", result.solver),
+        ("Status", rt.status_text(result)),
+        ("Optimality gap", "0 (LP)" if result.mode == Mode.LP else
+         (f"{result.mip_gap:.2%}" if result.mip_gap == result.mip_gap else "unknown")),
+        ("Solve time", f"{result.solve_seconds:.1f} s"),
+        ("staffplan version", __version__),
+    ]
+
+
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                              undefined=jinja2.StrictUndefined, trim_blocks=True,
+                              lstrip_blocks=True)
+
+
+def render_report(result: PlanResult) -> str:
+    """The whole report as one HTML string."""
+    return _env().get_template("report.html.j2").render(**build_context(result))
+
+
+def write_report_html(result: PlanResult, path: Path) -> None:
+    """Write the report atomically: the old file stays untouched if anything fails."""
+    path = Path(path)
+    html = render_report(result)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".html.tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(html)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a report is for sharing
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    log.info("wrote %s (%d bytes)", path, len(html.encode("utf-8")))
