@@ -21,13 +21,13 @@ from .results import PlanResult  # noqa: E402
 
 log = logging.getLogger(__name__)
 
-DPI = 100
-WIDTH_IN = 6.4
+DPI = 120
+WIDTH_IN = 5.0
 COLOURS = ["#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6", "#c00000",
            "#00827f", "#7f6000", "#595959"]
 MAX_COUNTRY_CHARTS = 12
 
-plt.rcParams.update({"font.size": 12, "axes.titlesize": 14, "axes.titleweight": "bold",
+plt.rcParams.update({"font.size": 11, "axes.titlesize": 12, "axes.titleweight": "bold",
                      "axes.spines.top": False, "axes.spines.right": False,
                      "legend.frameon": False, "svg.hashsalt": "staffplan"})
 
@@ -36,7 +36,7 @@ def to_data_uri(fig) -> str:
     """PNG bytes, optimised, as a data URI; closes the figure."""
     buf = io.BytesIO()
     try:
-        fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None},
+        fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None}, bbox_inches="tight",
                     pil_kwargs={"optimize": True})
     finally:
         plt.close(fig)
@@ -51,7 +51,7 @@ def hires_chart(result: PlanResult) -> dict[str, str] | None:
     quarters = rt.quarters(result)
     pivot = h.pivot_table(index="quarter", columns="role_name", values="hires", aggfunc="sum",
                           fill_value=0.0).reindex(quarters, fill_value=0.0)
-    fig, ax = plt.subplots(figsize=(WIDTH_IN, 3.8))
+    fig, ax = plt.subplots(figsize=(WIDTH_IN, 3.6))
     bottom = [0.0] * len(pivot)
     for i, role in enumerate(pivot.columns):
         vals = list(pivot[role])
@@ -81,7 +81,7 @@ def cost_chart(result: PlanResult) -> dict[str, str] | None:
     if pivot.empty:
         return None
     years = [str(y) for y in pivot.index]
-    fig, ax = plt.subplots(figsize=(WIDTH_IN, 3.4))
+    fig, ax = plt.subplots(figsize=(WIDTH_IN, 3.0))
     bottom = [0.0] * len(pivot)
     for i, country in enumerate(pivot.columns):
         vals = list(pivot[country])
@@ -109,22 +109,21 @@ def headcount_charts(result: PlanResult) -> list[dict[str, str]]:
     for country in countries:
         g = m[m["country"] == country]
         months = list(g["month"])
-        fig, ax = plt.subplots(figsize=(WIDTH_IN, 2.9))
+        fig, ax = plt.subplots(figsize=(WIDTH_IN, 2.8))
         x = range(len(months))
         ax.fill_between(x, list(g["requirement"]), color="#d9e2f3", step="mid",
                         label="Requirement")
         ax.step(x, list(g["headcount"]), where="mid", color="#1f4e79", lw=2, label="Headcount")
         ax.step(x, list(g["staffed"]), where="mid", color="#c55a11", lw=1.5, ls="--",
-                label="Staffed (productive + contractors)")
+                label="Productive + contractors")
         ticks = [i for i, lab in enumerate(months) if lab.endswith("-01")] or [0]
         ax.set_xticks(ticks)
         ax.set_xticklabels([months[i][:4] for i in ticks], fontsize=10)
         ax.set_xlim(-0.5, len(months) - 0.5)
         ax.set_ylim(bottom=0)
         ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
-        ax.set_title(f"{country}: headcount against requirement (FTE)", loc="left",
-                     fontsize=13)
-        ax.legend(fontsize=9, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.14))
+        ax.set_title(f"{country}: headcount against requirement (FTE)", loc="left")
+        ax.legend(fontsize=9, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.16))
         fig.tight_layout()
         req = list(g["requirement"])
         peak = max(range(len(req)), key=lambda i: req[i])

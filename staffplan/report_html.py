@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 MAX_RISKS = 10
+MAX_REQUISITIONS = 20
 MAX_PRESSURES = 6
 
 
@@ -56,12 +57,14 @@ def build_context(result: PlanResult, with_charts: bool = True) -> dict[str, Any
     }
 
     nq = rt.next_quarter_requisitions(result)
+    nq = nq[nq["hires"] >= 0.5 * 10 ** -dec]  # rows that would show as 0 are noise here
     next_quarter = {
         "months": f"{labels[0]} to {labels[min(2, len(labels) - 1)]}",
         "rows": [{"open": r.requisition_month, "start": r.start_month, "country": r.country,
                   "role": r.role_name, "pay_point": r.pay_point, "hires": fte(r.hires),
                   "salary": money(r.annual_salary_reporting)}
-                 for r in nq.itertuples(index=False)],
+                 for r in nq.head(MAX_REQUISITIONS).itertuples(index=False)],
+        "more": max(0, len(nq) - MAX_REQUISITIONS),
     }
 
     ctx: dict[str, Any] = {
@@ -111,11 +114,16 @@ def _risks(result: PlanResult, fte) -> dict[str, Any]:
     return {"rows": rows, "more": max(0, len(g) - MAX_RISKS)}
 
 
-def _costs(result: PlanResult, money) -> dict[str, Any]:
-    p = rt.cost_pivot(result)
-    return {"years": list(p.columns),
-            "rows": [{"country": idx, "cells": [money(v) for v in p.loc[idx]],
-                      "total": idx == "Total"} for idx in p.index]}
+def _costs(result: PlanResult, money) -> list[dict[str, Any]]:
+    """Per year: each country's total, then all countries (the Cost by year sheet)."""
+    c = rt.costs_by_year(result)
+    years = []
+    for year, g in c.groupby("year", sort=True):
+        rows = [{"country": "All countries" if r.country == "All" else r.country,
+                 "total": money(r.total), "all": r.country == "All"}
+                for r in g.itertuples(index=False)]
+        years.append({"year": str(year), "rows": rows})
+    return years
 
 
 def _meta(result: PlanResult) -> list[tuple[str, str]]:

@@ -183,17 +183,6 @@ def costs_by_year(result: PlanResult) -> pd.DataFrame:
     return out.sort_values(["year", "_all", "country"]).drop(columns="_all").reset_index(drop=True)
 
 
-def cost_pivot(result: PlanResult) -> pd.DataFrame:
-    """Total cost, countries as rows and years as columns, plus a Total column and row."""
-    c = result.costs
-    p = c.pivot_table(index="country", columns="year", values="total", aggfunc="sum",
-                      fill_value=0.0)
-    p["Total"] = p.sum(axis=1)
-    p.loc["Total"] = p.sum(axis=0)
-    p.columns = [str(x) for x in p.columns]
-    return p
-
-
 def go_live_coverage(result: PlanResult) -> pd.DataFrame:
     """Share of the country's requirement covered in the month each site goes live
     (in the horizon); demand is planned per country, so sites share their country's share."""
