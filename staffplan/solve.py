@@ -168,12 +168,16 @@ def rounded_start(model: StaffModel, variables: list[pulp.LpVariable],
         supply = model.params[(c, r)].supply[k]
         cap = {t: math.floor(min(W, t + 1) * supply + 1e-9) for t in months}
         got: dict[int, float] = {}
+        cum = 0.0  # LP hires so far; whole hires follow its ceiling, not each month's
+        done = 0
         for t in months:
             i = index[model.S[(c, r, k, t)].name]
-            want = math.ceil(x[i] - 1e-6)
+            cum += x[i]
+            want = math.ceil(cum - 1e-6) - done
             room = min(cap[u] - sum(got.get(tau, 0.0) for tau in range(u - W + 1, t))
                        for u in range(t, t + W) if u in cap)
             got[t] = float(max(0, min(want, room)))
+            done += int(got[t])
             out[i] = got[t]
     for var in model.M.values():
         i = index[var.name]
