@@ -445,3 +445,31 @@ def test_default_subject_and_text_without_risks():
     assert mail.default_subject(facts) == ("Hiring plan: North Bcc: x@y.z - 12.5 hires, "
                                            "EUR 950k (feasible)")
     assert "None: every requirement is covered" in mail.plain_text(facts)
+
+
+# --------------------------------------------------------------------------- end to end
+
+def test_plan_the_example_and_email_it(server, smtp_env, capsys):
+    """`staffplan plan --lp --email-to` on the shipped example, received by the test server."""
+    out = Path.cwd() / "reports"
+    assert main(["plan", "--lp", "--out", str(out), "--email-to", "ceo@example.com"]) == 0
+    assert "Sent to ceo@example.com via 127.0.0.1:" in capsys.readouterr().err
+    plan = out / "apac_expansion-plan.xlsx"
+    (raw,) = [r[2] for r in server[1].received]
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    assert next(msg.iter_attachments()).get_content() == plan.read_bytes()
+    related = msg.get_payload()[0].get_payload()[1]
+    html = related.get_payload()[0].get_content()
+    cids = re.findall(r'src="cid:([^"]+)"', html)
+    assert cids and "data:image" not in html
+    images = {p["Content-ID"].strip("<>"): p for p in related.get_payload()[1:]}
+    assert set(cids) == set(images)
+    assert all(p.get_content()[:8] == b"\x89PNG\r\n\x1a\n" for p in images.values())
+    wb = openpyxl.load_workbook(plan, read_only=True)
+    summary = {k: v for k, v in wb["Summary"].iter_rows(min_row=2, values_only=True)}
+    wb.close()
+    text = msg.get_body(("plain",)).get_content()
+    assert f"USD {summary['total_cost']:,.0f}" in text
+    shown = re.search(r"Hires:\s+([\d,.]+)", text).group(1)
+    assert float(shown.replace(",", "")) == pytest.approx(summary["total_hires"], abs=0.05)
+    assert summary["plan_name"] in msg["Subject"]
