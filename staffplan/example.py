@@ -196,13 +196,13 @@ LABOUR_MARKET = [
     _market("US", "dc_mechanical_engineer", 6, 3, 1, 1, 1, 0.15, 23_000),
     _market("US", "dc_operator", 30, 2, 3, 3, 2, 0.19, 4_700,
             "cost per hire USD 4,700 (SHRM); US turnover 19% (SHRM)"),
-    _market("US", "ops_manager", 3, 3, 0.5, 0.5, 0.5, 0.15, 45_000),
-    _market("US", "energy_procurement", 2, 3, 0.5, 0.5, 0.5, 0.15, 30_000),
-    _market("US", "deal_sourcing", 3, 3, 0.5, 0.5, 0.5, 0.15, 30_000),
+    _market("US", "ops_manager", 3, 3, 0.67, 0.67, 0.67, 0.15, 45_000),
+    _market("US", "energy_procurement", 2, 3, 0.67, 0.67, 0.67, 0.15, 30_000),
+    _market("US", "deal_sourcing", 3, 3, 0.67, 0.67, 0.67, 0.15, 30_000),
     _market("AU", "dc_electrical_engineer", 2, 4, 0.34, 0.34, 0.34, 0.16, 35_000,
             "electricians the tightest trade in AU (W.Media)"),
-    _market("AU", "dc_mechanical_engineer", 2, 4, 0.5, 0.34, 0.34, 0.16, 33_000),
-    _market("AU", "dc_operator", 4, 3, 1, 0.67, 0.67, 0.18, 9_000,
+    _market("AU", "dc_mechanical_engineer", 2, 4, 0.67, 0.34, 0.34, 0.16, 33_000),
+    _market("AU", "dc_operator", 4, 3, 2, 1.34, 1, 0.18, 9_000,
             "1 in 2 APAC operators struggle to hire (CBRE 2024)"),
     _market("AU", "ops_manager", 1, 4, 0.34, 0.34, 0.34, 0.15, 50_000),
     _market("AU", "energy_procurement", 1, 3, 0.34, 0.34, 0.34, 0.15, 40_000),
@@ -210,12 +210,12 @@ LABOUR_MARKET = [
     _market("JP", "dc_electrical_engineer", 0, 6, 0.34, 0.34, 0.34, 0.1, 1_700_000,
             "longer time to fill in JP (estimate); low turnover"),
     _market("JP", "dc_mechanical_engineer", 0, 6, 0.34, 0.34, 0.34, 0.1, 1_600_000),
-    _market("JP", "dc_operator", 0, 5, 0.67, 0.67, 0.67, 0.12, 700_000),
+    _market("JP", "dc_operator", 0, 5, 1, 0.67, 0.67, 0.12, 700_000),
     _market("JP", "ops_manager", 0, 6, 0.34, 0.34, 0.34, 0.1, 2_200_000),
     _market("JP", "energy_procurement", 0, 6, 0.34, 0.34, 0.34, 0.1, 2_000_000),
     _market("JP", "deal_sourcing", 1, 6, 0.34, 0.34, 0.34, 0.1, 2_600_000),
-    _market("GB", "dc_electrical_engineer", 0, 3, 0.5, 0.5, 0.5, 0.15, 17_000),
-    _market("GB", "dc_mechanical_engineer", 0, 3, 0.5, 0.5, 0.5, 0.15, 16_000),
+    _market("GB", "dc_electrical_engineer", 0, 3, 0.67, 0.67, 0.67, 0.15, 17_000),
+    _market("GB", "dc_mechanical_engineer", 0, 3, 0.67, 0.67, 0.67, 0.15, 16_000),
     _market("GB", "dc_operator", 0, 3, 1, 1, 1, 0.18, 5_000),
     _market("GB", "ops_manager", 0, 3, 0.34, 0.34, 0.34, 0.15, 23_000),
     _market("GB", "energy_procurement", 0, 3, 0.34, 0.34, 0.34, 0.15, 25_000),
@@ -242,8 +242,10 @@ MOBILITY = [
 ]
 
 BUDGET = [
-    {"year": "all", "country": "*", "max_cost": 900_000_000,
-     "notes": "board envelope for the whole horizon"},
+    {"year": "all", "country": "*", "max_cost": 125_000_000,
+     "notes": "board envelope for the whole horizon (about 10% above the plan)"},
+    {"year": 2028, "country": "JP", "max_cost": 2_100_000,
+     "notes": "Japan entry budget for 2028; close to what the plan needs"},
 ]
 
 EXTRA_DEMAND = [
