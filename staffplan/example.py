@@ -22,8 +22,8 @@ INTRO = (
     "3. Check the workbook:  staffplan check YOUR_FILE.xlsx  (lists every problem at once).",
     "4. Plan:  staffplan plan YOUR_FILE.xlsx  writes the plan (.xlsx) and report (.html) "
     "to reports/.",
-    "Drop-down lists on the coloured sheets show the allowed values; role_id lists come "
-    "from the Roles sheet.",
+    "Cells with a fixed set of values offer a drop-down list; role_id lists come from the "
+    "Roles sheet, so add a role there first.",
 )
 
 

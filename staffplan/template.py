@@ -154,6 +154,8 @@ def _umask() -> int:
 def _put(ws: Worksheet, row: int, col: int, value: Any, column: Column | None = None) -> None:
     """One cell; text that Excel would take for a formula stays text."""
     cell = ws.cell(row=row, column=col)
+    if isinstance(value, bool):  # the drop-downs offer yes / no, so write what they show
+        value = "yes" if value else "no"
     if isinstance(value, date):
         cell.value = value
         cell.number_format = NUMBER_FORMATS["date"]
@@ -179,6 +181,16 @@ def _header(ws: Worksheet, names: Sequence[str]) -> None:
         cell.font = HEADER_FONT
         cell.alignment = Alignment(vertical="center")
     ws.freeze_panes = "A2"
+    ws.print_title_rows = "1:1"
+    _print_setup(ws)
+
+
+def _print_setup(ws: Worksheet) -> None:
+    """Landscape, as wide as one page, header repeated: readable when someone prints it."""
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
 
 
 def _widths(ws: Worksheet, names: Sequence[str], max_width: int = 60) -> None:
@@ -240,8 +252,6 @@ def _write_settings(ws: Worksheet, schema: Sheet, records: Sequence[Record]) -> 
         rec = given[col.name]
         r += 1
         value = rec.get("value")
-        if col.kind == "yesno" and isinstance(value, bool):
-            value = "yes" if value else "no"
         _put(ws, r, 1, col.name)
         _put(ws, r, 2, value, col)
         _put(ws, r, 3, rec.get("notes") or col.description + (f" ({col.unit})" if col.unit else ""))
@@ -344,9 +354,12 @@ def _write_instructions(ws: Worksheet, intro: Sequence[str]) -> None:
             for c, v in enumerate(values, start=1):
                 _put(ws, r, c, v)
     ws.freeze_panes = f"A{header_row + 1}"
+    _print_setup(ws)
+    ws.print_title_rows = f"{header_row}:{header_row}"
     for letter, width in zip("ABCDEFG", (14, 24, 10, 10, 22, 42, 90)):
         ws.column_dimensions[letter].width = width
     for row in ws.iter_rows(min_row=header_row + 1, max_row=r):
+        row[3].alignment = Alignment(horizontal="left", vertical="top")
         row[6].alignment = Alignment(wrap_text=True, vertical="top")
 
 

@@ -182,6 +182,9 @@ def test_headers_frozen_and_cells_formatted(book) -> None:
     assert on_cost.number_format.endswith("%") and 0 < on_cost.value < 1
     assert book["Settings"]["B3"].number_format == "yyyy-mm"  # horizon_start
     assert book["Sites"].column_dimensions["B"].width > len("site_name")
+    roles = book["Roles"]
+    assert {roles[f"{_column_letter(roles, 'contractor_allowed')}{r}"].value
+            for r in range(2, 8)} == {"yes", "no"}
 
 
 def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
