@@ -12,7 +12,7 @@ from . import report_tables as rt
 from .report_xlsx import fit_widths, print_setup, put, style_header
 from .results import PlanResult
 
-CHART_W, CHART_H, ROWS_PER_CHART = 24.0, 7.5, 16
+CHART_W, CHART_H, ROWS_PER_CHART = 24.0, 7.0, 15
 SECTION_FONT = Font(bold=True, size=12, color="1F4E79")
 
 
@@ -50,11 +50,11 @@ def add_charts(charts: Worksheet, data: Worksheet, result: PlanResult) -> None:
 
     for i, chart in enumerate(placed):
         chart.width, chart.height = CHART_W, CHART_H
-        top = 3 + i * ROWS_PER_CHART
-        charts.add_chart(chart, f"A{top}")
+        charts.add_chart(chart, f"A{3 + i * ROWS_PER_CHART}")
         if i % 2 == 1 and i + 1 < len(placed):  # two charts a printed page, never cut
-            charts.row_breaks.append(Break(id=top + ROWS_PER_CHART - 2))
+            charts.row_breaks.append(Break(id=2 + (i + 1) * ROWS_PER_CHART))
     print_setup(charts)
+    charts.page_margins.top = charts.page_margins.bottom = 0.5
     fit_widths(data, cap=24)
     print_setup(data)
 

@@ -111,10 +111,10 @@ def _table(ws: Worksheet, row: int, title: str, columns: Sequence[str],
         empty = False
         for i, (v, fmt) in enumerate(zip(values, formats), start=1):
             cell = put(ws, row, i, v, fmt)
-            if wrap_first and i == 1:
+            if wrap_first:
                 cell.alignment = WRAP
-                # Viewers do not all grow wrapped rows themselves: about 55 characters a line.
-                ws.row_dimensions[row].height = 15 * (len(str(v)) // 55 + 1)
+                if i == 1:  # viewers do not all grow wrapped rows: ~45 characters a line
+                    ws.row_dimensions[row].height = 15 * (len(str(v)) // 45 + 1)
         row += 1
     if empty:
         put(ws, row, 1, "None.")

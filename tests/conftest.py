@@ -3,13 +3,13 @@
 - `hostile_result`: a tiny two-country plan whose free-text names (plan, site,
   role) hold HTML, `&`, quotes and formula-looking text, with unmet demand
   (time to fill and supply) so every report section has something to show.
-- `example_lp_result` / `example_int_result`: the shipped example workbook,
-  planned in LP and integer mode (each solved once for the whole session).
+- `example_lp_result`: the shipped example workbook, planned once for the whole
+  session in LP mode (integer mode runs to its 60 s time limit, too slow to repeat
+  here; the integer-mode formats are checked on `hostile_result`).
 """
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
@@ -78,8 +78,3 @@ def example_inputs() -> Inputs:
 @pytest.fixture(scope="session")
 def example_lp_result(example_inputs: Inputs) -> PlanResult:
     return solve_inputs(example_inputs, lp=True)
-
-
-@pytest.fixture(scope="session")
-def example_int_result(example_inputs: Inputs) -> PlanResult:
-    return solve_inputs(dataclasses.replace(example_inputs), lp=False)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html as htmllib
 import re
-from pathlib import Path
 
 import openpyxl
 import pytest

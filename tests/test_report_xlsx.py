@@ -1,4 +1,4 @@
-"""The Excel plan: contract sheets exact and unrounded, people sheets first, text never a formula."""
+"""The Excel plan: contract sheets exact and unrounded, people sheets first, no formula text."""
 
 from __future__ import annotations
 
