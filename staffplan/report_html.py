@@ -100,8 +100,9 @@ def _hires_tables(result: PlanResult, fte) -> list[dict[str, Any]]:
         rows = []
         for (country, role), g in part.groupby(["country", "role_name"], sort=True):
             per = dict(zip(g["quarter"], g["hires"]))
-            rows.append({"country": country, "role": role,
-                         "cells": [fte(per[q]) if q in per else "" for q in qs]})
+            cells = [fte(per[q]) if q in per else "" for q in qs]
+            if any(c and float(c.replace(",", "")) != 0 for c in cells):  # shown as 0: noise
+                rows.append({"country": country, "role": role, "cells": cells})
         tables.append({"year": year, "quarters": [q[5:] for q in qs], "rows": rows})
     return tables
 
