@@ -71,6 +71,8 @@ def build_context(result: PlanResult, with_charts: bool = True) -> dict[str, Any
         "plan_name": s.plan_name,
         "currency": cur,
         "lp": result.mode == Mode.LP,
+        "status_note": (None if result.status.value == "optimal"
+                        else rt.status_text(result)),
         "horizon": {"start": labels[0], "end": labels[-1], "months": s.horizon_months},
         "headline": headline,
         "next_quarter": next_quarter,

@@ -3,6 +3,7 @@ and every figure shown as the Excel plan shows it)."""
 
 from __future__ import annotations
 
+import dataclasses
 import html as htmllib
 import re
 
@@ -219,3 +220,12 @@ def test_every_sampled_figure_matches_the_excel_plan(which, request, tmp_path):
     assert not missing, missing
     # And the headline itself, the number an executive quotes.
     assert f"Hire {_shown(labels['People to hire'])} people" in text
+
+
+def test_a_plan_stopped_by_the_time_limit_says_so_at_the_top(hostile_result):
+    from staffplan.results import Status
+
+    stopped = dataclasses.replace(hostile_result, status=Status.FEASIBLE, mip_gap=0.0123)
+    top = _text(render_report(stopped)).split("Hire ")[0]
+    assert "feasible (stopped at the time limit), whole-number hires, gap 1.23%" in top
+    assert "time limit" not in _text(render_report(hostile_result))
