@@ -44,27 +44,37 @@ def _peak_mb() -> float:
 
 
 def worker(size: str, mode: str, workbook: Path, seed: int, time_limit: float | None,
-           profile: Path | None) -> dict:
-    """One run of the pipeline, stage by stage; returns the record the parent keeps."""
-    rec: dict = {"size": size, "mode": mode, "stages": {}, "peak_mb_after": {}, "notes": []}
+           profile: Path | None, build_only: bool = False) -> dict:
+    """One run of the pipeline, stage by stage; returns the record the parent keeps.
+    The load average and CPU seconds say how much other work shared the machine."""
+    rec: dict = {"size": size, "mode": mode, "stages": {}, "peak_mb_after": {}, "notes": [],
+                 "load_start": os.getloadavg()[0]}
     prof = None
     if profile:
         import cProfile
 
         prof = cProfile.Profile()
         prof.enable()
-    model, outcome = _pipeline(rec, size, mode, workbook, seed, time_limit)
+    model, outcome = _pipeline(rec, size, mode, workbook, seed, time_limit, build_only)
     if prof:
         prof.disable()
         _dump_profile(prof, profile)
     rec["peak_mb"] = _peak_mb()
-    if model is not None:
-        _bare(rec, model, time_limit)
+    rec["cpu_seconds"] = _cpu_seconds()
+    rec["load_end"] = os.getloadavg()[0]
+    _bare(rec, model, time_limit, solve=not build_only)
     return rec
 
 
+def _cpu_seconds() -> float:
+    import resource
+
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    return use.ru_utime + use.ru_stime
+
+
 def _pipeline(rec: dict, size: str, mode: str, workbook: Path, seed: int,
-              time_limit: float | None):
+              time_limit: float | None, build_only: bool):
     from staffplan.model import build_model
     from staffplan.results import build_results
     from staffplan.solve import Outcome, solve_model
@@ -92,6 +102,11 @@ def _pipeline(rec: dict, size: str, mode: str, workbook: Path, seed: int,
     rec["constraints"] = model.prob.numConstraints()
     rec["time_limit"] = time_limit or inputs.settings.time_limit_s
     rec["integer_variables"] = sum(1 for v in model.prob.variables() if v.cat == "Integer")
+    if build_only:
+        rec["status"], rec["mip_gap"], rec["objective"] = "built only", 0.0, None
+        timed("handover", lambda: _pass(model))
+        rec["end_to_end"] = sum(st.values())
+        return model, None
     t0 = time.perf_counter()
     outcome = solve_model(model, time_limit=time_limit)
     wall = time.perf_counter() - t0
@@ -127,7 +142,18 @@ def _pipeline(rec: dict, size: str, mode: str, workbook: Path, seed: int,
     return model, outcome
 
 
-def _bare(rec: dict, model, time_limit: float | None) -> None:
+def _pass(model) -> None:
+    """What the hand-over does, without a solve: the matrix into a Highs instance."""
+    import highspy
+
+    from staffplan.solve import _quiet_stdout, highs_lp
+
+    with _quiet_stdout():
+        h = highspy.Highs()
+    h.passModel(highs_lp(model, model.prob.variables()))
+
+
+def _bare(rec: dict, model, time_limit: float | None, solve: bool = True) -> None:
     """The LP (relaxation, in integer mode) of the very matrix staffplan hands over,
     solved by highspy alone with staffplan's options."""
     import highspy
@@ -139,6 +165,8 @@ def _bare(rec: dict, model, time_limit: float | None) -> None:
     lp = highs_lp(model, integer=False)
     rec["matrix_seconds"] = time.perf_counter() - t0
     rec["nonzeros"] = int(lp.a_matrix_.start_[-1])
+    if not solve:
+        return
     with _quiet_stdout():
         h = highspy.Highs()
     h.setOptionValue("output_flag", False)
@@ -187,7 +215,7 @@ def machine() -> dict:
 
 
 def run_one(size: str, mode: str, workbook: Path, seed: int, time_limit: float | None,
-            profile: bool) -> dict:
+            profile: bool, build_only: bool = False) -> dict:
     OUT.mkdir(exist_ok=True)
     rec_path = OUT / f"run-{size}-{mode}-{os.getpid()}.json"
     cmd = [sys.executable, __file__, "--worker", size, mode, str(workbook), str(rec_path),
@@ -196,6 +224,8 @@ def run_one(size: str, mode: str, workbook: Path, seed: int, time_limit: float |
         cmd += ["--time-limit", str(time_limit)]
     if profile:
         cmd += ["--profile-to", str(OUT / f"profile-{size}-{mode}.txt")]
+    if build_only:
+        cmd += ["--build-only"]
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"{size}/{mode} worker failed:\n{done.stderr[-3000:]}")
@@ -220,6 +250,12 @@ def _s(x: float | None) -> str:
     if x is None:
         return "–"
     return f"{x:.2f}" if x < 10 else f"{x:.1f}"
+
+
+def _load(r: dict) -> str:
+    if "load_start" not in r:
+        return "–"
+    return f"{r['load_start']:.1f}, {r['load_end']:.1f}"
 
 
 def render(store: dict) -> str:
@@ -250,15 +286,17 @@ def render(store: dict) -> str:
         "## Model size and peak memory",
         "",
         "| size | mode | n | variables (integer) | constraints | non-zeros | peak RSS MB "
-        "| status | gap | time limit s |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| status | gap | time limit s | load avg (start, end) | CPU s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         gap = f"{r['mip_gap']:.3%}" if r.get("mip_gap") == r.get("mip_gap") else "n/a"
         lines.append(
             f"| {r['size']} | {r['mode']} | {r['repeat']} | {r['variables']:,} "
             f"({r['integer_variables']:,}) | {r['constraints']:,} | {r.get('nonzeros', 0):,} | "
-            f"{r['peak_mb']:,.0f} | {r['status']} | {gap} | {r['time_limit']:g} |")
+            f"{r['peak_mb']:,.0f} | {r['status']} | {gap} | {r['time_limit']:g} | "
+            f"{_load(r)} | "
+            f"{_s(r.get('cpu_seconds'))} |")
     lines += [
         "",
         "## Seconds per stage",
@@ -294,9 +332,9 @@ def render(store: dict) -> str:
 
 
 def _order(key: str) -> tuple:
-    size, mode = key.split("/")
+    size, mode = key.split("/", 1)
     sizes = ["small", "medium", "large", "xl"]
-    return (sizes.index(size) if size in sizes else 99, mode)
+    return (sizes.index(size) if size in sizes else 99, mode != "lp", mode)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -310,8 +348,10 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--seed", type=int, default=1)
         p.add_argument("--time-limit", type=float)
         p.add_argument("--profile-to", type=Path)
+        p.add_argument("--build-only", action="store_true")
         a = p.parse_args(argv[1:])
-        rec = worker(a.size, a.mode, a.workbook, a.seed, a.time_limit, a.profile_to)
+        rec = worker(a.size, a.mode, a.workbook, a.seed, a.time_limit, a.profile_to,
+                     a.build_only)
         a.record.write_text(json.dumps(rec))
         return 0
 
@@ -327,6 +367,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="override the workbook's time_limit_s (60) for every solve")
     p.add_argument("--profile", action="store_true",
                    help="one extra cProfile run of each, to benchmarks/out/profile-*.txt")
+    p.add_argument("--build-only", action="store_true",
+                   help="read, build and hand the matrix to HiGHS; no solve (for xl)")
     a = p.parse_args(argv)
     info = machine()
     store = json.loads(STORE.read_text()) if STORE.exists() else {}
@@ -336,10 +378,10 @@ def main(argv: list[str] | None = None) -> int:
             write_workbook(generate(size, a.seed), workbook)
         for mode in a.modes:
             if a.profile:  # an extra run: the profiler's overhead stays out of the medians
-                run_one(size, mode, workbook, a.seed, a.time_limit, True)
+                run_one(size, mode, workbook, a.seed, a.time_limit, True, a.build_only)
             runs = []
             for i in range(a.repeat):
-                rec = run_one(size, mode, workbook, a.seed, a.time_limit, False)
+                rec = run_one(size, mode, workbook, a.seed, a.time_limit, False, a.build_only)
                 runs.append(rec)
                 print(f"{size}/{mode} run {i + 1}: end to end {_s(rec.get('end_to_end'))} s, "
                       f"bare LP {_s(rec.get('bare_solve'))} s, peak {rec['peak_mb']:.0f} MB, "
@@ -348,8 +390,10 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             med = median_record(runs)
             med["machine"] = info
+            if a.build_only:
+                med["mode"] = f"{mode}, build only"
             med["seed"] = a.seed
-            store[f"{size}/{mode}"] = med
+            store[f"{size}/{mode}" + ("/build" if a.build_only else "")] = med
             STORE.write_text(json.dumps(store, indent=1, sort_keys=True))
             RESULTS_MD.write_text(render(store))
     print(f"Wrote {RESULTS_MD}", file=sys.stderr)
