@@ -266,7 +266,7 @@ def risk_table(model: "StaffModel", head: pd.DataFrame) -> pd.DataFrame:
                        if (b.year is None or b.year == yr) and b.country in (None, c)), None)
         supply_points = [k for k in pp.pay_points if pp.supply[k] > 0]
         supply_bound = bool(supply_points) and all(
-            any(_binding(model.supply[(c, r, k, tau)], tol)
+            any(_supply_full(model.supply[(c, r, k, tau)], model.integer, tol)
                 for tau in range(pp.ttf, max(pp.ttf, t - pp.ramp + 1))
                 if (c, r, k, tau) in model.supply)
             for k in supply_points)
@@ -288,6 +288,14 @@ def risk_table(model: "StaffModel", head: pd.DataFrame) -> pd.DataFrame:
             detail = "staffing this demand would cost more than the unmet penalty"
         rows.append((c, r, rec.month, rec.requirement, rec.unmet, reason.value, detail))
     return pd.DataFrame(rows, columns=RISK_COLUMNS)
+
+
+def _supply_full(con, integer: bool, tol: float) -> bool:
+    """No room for another hire in this window: in integer mode, not one more whole person."""
+    slack = con.slack
+    if slack is None:
+        return False
+    return slack < 1 - tol if integer else abs(slack) <= tol * max(1.0, abs(con.constant))
 
 
 def _binding(con, tol: float) -> bool:

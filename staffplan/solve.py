@@ -187,6 +187,19 @@ def rounded_start(model: StaffModel, variables: list[pulp.LpVariable],
     return idx, vals
 
 
+def _cbc_start(model: StaffModel, time_limit: float | None) -> bool:
+    """The same rounded start for CBC, passed as the variables' current values."""
+    variables = model.prob.variables()
+    for v in variables:
+        v.varValue = None
+    start = rounded_start(model, variables, time_limit)
+    if start is None:
+        return False
+    for i, value in zip(start[0].tolist(), start[1].tolist()):
+        variables[i].varValue = value
+    return True
+
+
 @contextlib.contextmanager
 def _quiet_stdout():
     sys.stdout.flush()
@@ -211,8 +224,9 @@ def solve_model(model: StaffModel, solver: str = "highs", time_limit: float | No
         api = BulkHiGHS(model, mip=model.integer, msg=False, timeLimit=time_limit,
                         gapRel=mip_gap)
     elif solver == "cbc":
+        warm = model.integer and _cbc_start(model, time_limit)
         api = pulp.PULP_CBC_CMD(mip=model.integer, msg=False, timeLimit=time_limit,
-                                gapRel=mip_gap)
+                                gapRel=mip_gap, warmStart=warm)
     else:
         raise SolverFailed(f"unknown solver {solver!r}: use highs or cbc")
     try:

@@ -214,7 +214,7 @@ def test_example_round_trips_through_the_reader(fresh: Path) -> None:
     assert (s.horizon_start, s.horizon_months, s.lookahead_months) == (
         month_index(2027, 1), 48, 12)
     assert (s.integer_hires, s.time_limit_s, s.mip_gap, s.supply_window_months) == (
-        True, 60, 0.001, 3)
+        True, 60, 0.005, 3)
     assert s.currency == "USD" and s.fte_per_24x7_post == 5.0
     assert len(inputs.sites) == 10 and len(inputs.roles) == 6
     assert sorted({site.country for site in inputs.sites}) == ["AU", "GB", "JP", "US"]
