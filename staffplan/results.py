@@ -215,7 +215,9 @@ def pressure_table(model: "StaffModel") -> pd.DataFrame:
     """Shadow prices: where one more unit of supply or requirement moves the cost.
 
     supply: saving over all modelled months from one more hire a month at a pay
-    point = -sum_t min(W, t+1) * dual(supply_t). requirement: d objective / d req
+    point = -sum_t min(W, t+1) * dual(supply_t); in integer mode (hires fixed, so the
+    windows carry no dual) the sum of the hires' negative reduced costs in months
+    whose window has no room for another whole person. requirement: d objective / d req
     = dual(cover) + share * reduced cost of K at its cap.
     """
     from .months import month_label
@@ -226,8 +228,15 @@ def pressure_table(model: "StaffModel") -> pd.DataFrame:
     sums: dict[tuple, float] = {}
     names: dict[tuple, str] = {}
     for (c, r, k, t), con in model.supply.items():
-        pi = con.pi or 0.0
-        sums[(c, r, k)] = sums.get((c, r, k), 0.0) - min(W, t + 1) * pi
+        if model.integer:
+            # Hires are fixed in the re-solved LP, so the windows carry no dual: the
+            # value of one more hire is the fixed hire's reduced cost, counted in the
+            # months whose window has no room for another whole person.
+            dj = model.S[(c, r, k, t)].dj or 0.0
+            gain = -dj if dj < 0 and _supply_full(con, True, 1e-6) else 0.0
+        else:
+            gain = -min(W, t + 1) * (con.pi or 0.0)
+        sums[(c, r, k)] = sums.get((c, r, k), 0.0) + gain
         names.setdefault((c, r, k), con.name.rsplit("_", 2)[0])
     for (c, r, k), v in sorted(sums.items()):
         if v > 1e-6:
