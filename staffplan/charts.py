@@ -58,12 +58,12 @@ def hires_chart(result: PlanResult) -> dict[str, str] | None:
         ax.bar(range(len(vals)), vals, bottom=bottom, color=COLOURS[i % len(COLOURS)],
                label=role, width=0.75)
         bottom = [b + v for b, v in zip(bottom, vals)]
-    ax.set_xticks(range(len(quarters)))
-    ax.set_xticklabels([q.replace("-", "\n") for q in quarters], fontsize=10)
-    _thin_ticks(ax, len(quarters))
+    _year_ticks(ax, quarters)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
     ax.set_title("Hires per quarter, by role", loc="left")
-    ax.legend(fontsize=10, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.22))
+    # One column: long role names side by side would widen the figure and shrink the
+    # bars once the image is scaled to a phone's width.
+    ax.legend(fontsize=9, ncol=1, loc="upper left", bbox_to_anchor=(0.0, -0.12))
     fig.tight_layout()
     peak = max(range(len(bottom)), key=lambda i: bottom[i])
     dec = rt.fte_decimals(result)
@@ -139,8 +139,9 @@ def headcount_charts(result: PlanResult) -> list[dict[str, str]]:
     return out
 
 
-def _thin_ticks(ax, n: int) -> None:
-    if n > 8:
-        step = (n + 7) // 8
-        for i, label in enumerate(ax.get_xticklabels()):
-            label.set_visible(i % step == 0)
+def _year_ticks(ax, quarters: list[str]) -> None:
+    """A tick and the year at each year's first quarter, minor ticks for the rest."""
+    major = [i for i, q in enumerate(quarters) if i == 0 or q[:4] != quarters[i - 1][:4]]
+    ax.set_xticks(major)
+    ax.set_xticklabels([quarters[i][:4] for i in major], fontsize=10)
+    ax.set_xticks(range(len(quarters)), minor=True)
