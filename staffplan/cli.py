@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--subject")
     q.add_argument("--eml", type=Path, metavar="PATH",
                    help="with --email-to: write the message to a .eml file instead of sending")
+    q.add_argument("--config", type=Path, metavar="FILE", help="mail settings file")
 
     q = sub.add_parser("send", help="email a written plan and its report")
     q.add_argument("plan", type=Path, metavar="PLAN.xlsx")

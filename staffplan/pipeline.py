@@ -116,8 +116,8 @@ def plan_command(args: argparse.Namespace) -> int:
     if getattr(args, "email_to", None):
         from .mail import deliver
 
-        print(deliver(xlsx, args.email_to, cc=args.cc, subject=args.subject, eml=args.eml),
-              file=sys.stderr)
+        print(deliver(xlsx, args.email_to, cc=args.cc, subject=args.subject, eml=args.eml,
+                      config=args.config), file=sys.stderr)
     return 0
 
 

@@ -271,3 +271,7 @@ def _fmt_default(value: Any) -> str:
     if value is False:
         return "no"
     return str(value)
+
+
+if __name__ == "__main__":  # python -m staffplan.schema > table for the README
+    print(markdown_table())
