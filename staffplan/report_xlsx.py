@@ -79,7 +79,8 @@ def add_machine_sheets(wb: Workbook, result: PlanResult) -> None:
 def safe_append(ws: Worksheet, values: Sequence[object]) -> int:
     """Append a row; text that Excel would read as a formula stays text. Returns the row."""
     ws.append([_plain(v) for v in values])
-    row = ws.max_row
+    # append() keeps the row it wrote; ws.max_row scans every cell (quadratic over a sheet).
+    row = ws._current_row
     for i, v in enumerate(values, start=1):
         if isinstance(v, str) and v.startswith(FORMULA_PREFIXES):
             cell = ws.cell(row=row, column=i)
