@@ -15,13 +15,11 @@ import binascii
 import datetime as dt
 import email.policy
 import logging
-import os
 import re
 import smtplib
 import socket
 import ssl
 import sys
-import tempfile
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -30,6 +28,7 @@ from pathlib import Path
 
 import openpyxl
 
+from .atomic import atomic_path
 from . import __version__
 from .errors import MailError, StaffplanError
 from .mailconfig import LOOPBACK_HOSTS, MailSettings, load_settings
@@ -478,14 +477,8 @@ def _mb(n: int) -> str:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
 
 
 def send_command(args: argparse.Namespace) -> int:

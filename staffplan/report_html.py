@@ -8,13 +8,12 @@ agree); `templates/report.html.j2` lays them out with autoescape on.
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
+from .atomic import atomic_path
 from . import __version__, charts
 from . import report_tables as rt
 from .months import month_label
@@ -164,13 +163,6 @@ def write_report_html(result: PlanResult, path: Path) -> None:
     """Write the report atomically: the old file stays untouched if anything fails."""
     path = Path(path)
     html = render_report(result)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".html.tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(html)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a report is for sharing
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp:
+        tmp.write_text(html, encoding="utf-8", newline="\n")
     log.info("wrote %s (%d bytes)", path, len(html.encode("utf-8")))

@@ -9,8 +9,6 @@ one row per key, unrounded values. The people sheets are built in
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -19,6 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .atomic import atomic_path
 from . import __version__
 from .report_tables import pressure_explained
 from .results import (COSTS_COLUMNS, HEADCOUNT_COLUMNS, HIRES_COLUMNS, PRESSURE_COLUMNS,
@@ -46,15 +45,8 @@ def write_plan_xlsx(result: PlanResult, path: Path) -> None:
     wb.properties.title = f"Staffing plan: {result.inputs.settings.plan_name}"
     wb.properties.creator = f"staffplan {__version__}"
     wb.properties.subject = "Hiring plan"
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         wb.save(tmp)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a plan is for sharing
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     log.info("wrote %s", path)
 
 

@@ -7,7 +7,7 @@ One declaration per sheet drives reading, defaults, validation, the template's
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 # Column kinds understood by the reader.

@@ -9,8 +9,6 @@ it into place only when complete, and never replaces an existing file.
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
@@ -23,6 +21,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .atomic import atomic_path
 from .errors import StaffplanError
 from .schema import SHEETS, Column, Sheet
 
@@ -121,32 +120,14 @@ def build_workbook(content: Content, intro: Sequence[str] = ()) -> Workbook:
 
 def _save_new(wb: Workbook, path: Path) -> None:
     """Save beside `path`, then link into place (fails if `path` appeared meanwhile)."""
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.tmp", dir=folder)
-    tmp = Path(tmp_name)
     try:
-        os.close(fd)
-        wb.save(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; give it normal permissions
-        try:
-            os.link(tmp, path)  # atomic and refuses to replace a file created since the check
-        except FileExistsError:
-            raise OutputExists(f"{path} already exists; not overwriting it.") from None
-        except OSError:  # file systems without hard links
-            if path.exists():
-                raise OutputExists(f"{path} already exists; not overwriting it.") from None
-            os.replace(tmp, path)
+        with atomic_path(path, overwrite=False) as tmp:
+            wb.save(tmp)
+    except FileExistsError:
+        raise OutputExists(f"{path} already exists; not overwriting it.") from None
     except OSError as exc:
         raise StaffplanError(f"{path}: cannot write the workbook: {exc.strerror or exc}") from None
-    finally:
-        tmp.unlink(missing_ok=True)
     log.info("wrote %s", path)
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 # ---------------------------------------------------------------- cells
