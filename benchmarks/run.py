@@ -214,6 +214,18 @@ def machine() -> dict:
     }
 
 
+def code_version() -> str:
+    """The commit measured, and whether staffplan/ had uncommitted changes then
+    (several people work in this tree at once)."""
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], capture_output=True, text=True, cwd=HERE.parent)
+        return done.stdout.strip()
+
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    return head + (" + uncommitted staffplan/ changes" if git("status", "--porcelain",
+                                                            "staffplan") else "")
+
+
 def run_one(size: str, mode: str, workbook: Path, seed: int, time_limit: float | None,
             profile: bool, build_only: bool = False) -> dict:
     OUT.mkdir(exist_ok=True)
@@ -272,6 +284,7 @@ def render(store: dict) -> str:
         "",
         "    python benchmarks/run.py small medium --modes lp integer --repeat 3",
         "    python benchmarks/run.py large --modes lp --repeat 1 --time-limit 900",
+        "    python benchmarks/run.py xl --modes lp --repeat 1 --build-only",
         "",
         "## Machine",
         "",
@@ -286,8 +299,8 @@ def render(store: dict) -> str:
         "## Model size and peak memory",
         "",
         "| size | mode | n | variables (integer) | constraints | non-zeros | peak RSS MB "
-        "| status | gap | time limit s | load avg (start, end) | CPU s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| status | gap | time limit s | load avg (start, end) | CPU s | code |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         gap = f"{r['mip_gap']:.3%}" if r.get("mip_gap") == r.get("mip_gap") else "n/a"
@@ -296,7 +309,7 @@ def render(store: dict) -> str:
             f"({r['integer_variables']:,}) | {r['constraints']:,} | {r.get('nonzeros', 0):,} | "
             f"{r['peak_mb']:,.0f} | {r['status']} | {gap} | {r['time_limit']:g} | "
             f"{_load(r)} | "
-            f"{_s(r.get('cpu_seconds'))} |")
+            f"{_s(r.get('cpu_seconds'))} | {r.get('code', '–')} |")
     lines += [
         "",
         "## Seconds per stage",
@@ -305,21 +318,25 @@ def render(store: dict) -> str:
         "the solution back. `warm start` is the integer mode's rounded LP start, `duals` its",
         "fixed-LP re-solve; `other` is the rest of `solve_model` (status, noise, objective).",
         "`bare LP` is `Highs.run()` alone on the same matrix (LP relaxation in integer",
-        "mode); `ratio` is staffplan end to end over it.",
+        "mode); `ratio` is staffplan end to end over it, `no reports` the same without the",
+        "Excel and HTML stages.",
         "",
         "| size | mode | read | build | hand-over | warm start | solve | duals | other | results |"
-        " Excel | HTML | end to end | bare LP | ratio |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        " Excel | HTML | end to end | bare LP | ratio | no reports |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         st = r["stages"]
-        ratio = r["end_to_end"] / r["bare_solve"] if r.get("bare_solve") else None
+        bare = r.get("bare_solve")
+        ratio = r["end_to_end"] / bare if bare and r.get("end_to_end") else None
+        core = sum(v for k, v in st.items() if k not in ("excel", "html"))
+        core_ratio = f"{core / bare:.1f}x" if bare else "–"
         cells = [_s(st.get(k)) for k in ("read", "build", "handover", "warm_start", "solve",
                                          "duals", "solve_model_other", "results", "excel",
                                          "html")]
         lines.append(f"| {r['size']} | {r['mode']} | " + " | ".join(cells) +
                      f" | {_s(r.get('end_to_end'))} | {_s(r.get('bare_solve'))} | "
-                     f"{'–' if ratio is None else f'{ratio:.1f}x'} |")
+                     f"{'–' if ratio is None else f'{ratio:.1f}x'} | {core_ratio} |")
     notes = sorted({f"{r['size']}/{r['mode']}: {n}" for r in rows for n in r.get("notes", [])})
     checks = [r for r in rows if r["mode"] == "lp" and r.get("bare_objective") is not None]
     lines += ["", "## Checks and notes", ""]
@@ -371,6 +388,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="read, build and hand the matrix to HiGHS; no solve (for xl)")
     a = p.parse_args(argv)
     info = machine()
+    version = code_version()
     store = json.loads(STORE.read_text()) if STORE.exists() else {}
     for size in a.sizes:
         workbook = OUT / f"{size}-seed{a.seed}.xlsx"
@@ -390,6 +408,7 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             med = median_record(runs)
             med["machine"] = info
+            med["code"] = version
             if a.build_only:
                 med["mode"] = f"{mode}, build only"
             med["seed"] = a.seed
