@@ -25,7 +25,7 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from staffplan import schema
-from staffplan.demand import requirement_for
+from staffplan.demand import country_requirement
 from staffplan.inputs import (Band, Budget, Extra, Inputs, Lane, Market, Role, Settings, Site,
                               StaffingRow)
 from staffplan.months import month_index, month_year
@@ -196,9 +196,9 @@ def generate(size: str, seed: int = 1) -> Inputs:
         extra.append(Extra(rng.choice(homes), rng.choice(list(roles)), start,
                            start + rng.randint(2, 18), float(rng.choice([0.5, 1, 2, 3]))))
 
-    draft = Inputs(settings, sites, roles, staffing, bands, {}, fx, extra=extra)
-    draft.markets = {pair: None for pair in bands}  # type: ignore[misc]
-    req = requirement_for(draft)
+    n = settings.model_months
+    found = country_requirement(sites, staffing, extra, h0, n, settings.fte_per_24x7_post)
+    req = {pair: found.get(pair, [0.0] * n) for pair in bands}
 
     markets: dict[tuple[str, str], Market] = {}
     for (code, rid), series in sorted(req.items()):
