@@ -56,11 +56,12 @@ def highs_lp(model: StaffModel, variables: list[pulp.LpVariable] | None = None,
     if integer is None:
         integer = model.integer
     inf = highspy.kHighsInf
-    index = {v.name: i for i, v in enumerate(variables)}
+    for i, v in enumerate(variables):
+        v.index = i  # column position, also where PuLP reads the solution back
     n = len(variables)
     cost = np.zeros(n)
     for var, coef in prob.objective.items():
-        cost[index[var.name]] = coef
+        cost[var.index] = coef
     col_lower = np.array([-inf if v.lowBound is None else v.lowBound for v in variables], float)
     col_upper = np.array([inf if v.upBound is None else v.upBound for v in variables], float)
 
@@ -68,7 +69,7 @@ def highs_lp(model: StaffModel, variables: list[pulp.LpVariable] | None = None,
     for i, con in enumerate(prob.constraints.values()):
         items = con.items()
         rows.extend([i] * len(con))
-        cols.extend(index[v.name] for v, _ in items)
+        cols.extend(v.index for v, _ in items)
         vals.extend(a for _, a in items)
         rhs = -con.constant
         if con.sense == pulp.LpConstraintEQ:
@@ -128,8 +129,6 @@ class BulkHiGHS(pulp.HiGHS):
     def buildSolverModel(self, lp: pulp.LpProblem) -> None:
         t0 = time.perf_counter()
         variables = lp.variables()
-        for i, var in enumerate(variables):
-            var.index = i
         for i, con in enumerate(lp.constraints.values()):
             con.index = i
         lp.solverModel.passModel(highs_lp(self.model, variables, integer=self.mip))
@@ -158,7 +157,6 @@ def rounded_start(model: StaffModel, variables: list[pulp.LpVariable],
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
     x = h.getSolution().col_value
-    index = {v.name: i for i, v in enumerate(variables)}
     W = model.inputs.settings.supply_window_months
     out: dict[int, float] = {}
     series: dict[tuple, list] = {}
@@ -171,7 +169,7 @@ def rounded_start(model: StaffModel, variables: list[pulp.LpVariable],
         cum = 0.0  # LP hires so far; whole hires follow its ceiling, not each month's
         done = 0
         for t in months:
-            i = index[model.S[(c, r, k, t)].name]
+            i = model.S[(c, r, k, t)].index
             cum += x[i]
             want = math.ceil(cum - 1e-6) - done
             room = min(cap[u] - sum(got.get(tau, 0.0) for tau in range(u - W + 1, t))
@@ -180,8 +178,7 @@ def rounded_start(model: StaffModel, variables: list[pulp.LpVariable],
             done += int(got[t])
             out[i] = got[t]
     for var in model.M.values():
-        i = index[var.name]
-        out[i] = float(math.floor(x[i] + 1e-6))
+        out[var.index] = float(math.floor(x[var.index] + 1e-6))
     idx = np.fromiter(out.keys(), dtype=np.int32, count=len(out))
     vals = np.fromiter(out.values(), dtype=float, count=len(out))
     return idx, vals
@@ -242,11 +239,12 @@ def solve_model(model: StaffModel, solver: str = "highs", time_limit: float | No
     if warm:
         out.timings["warm_start"] = warm
     if out.outcome in (Outcome.OPTIMAL, Outcome.FEASIBLE):
-        _zero_noise(model.prob)
+        variables = model.prob.variables()  # PuLP rebuilds this list on every call
+        _zero_noise(variables)
         out.objective = _objective(model.prob)
         if duals:
             t1 = time.perf_counter()
-            out.duals = _duals(model, solver)
+            out.duals = _duals(model, solver, variables)
             out.timings["duals"] = time.perf_counter() - t1
     log.info("%s: %s, objective %.6g, %.2f s", solver, out.outcome.value, out.objective, seconds)
     return out
@@ -290,8 +288,8 @@ def _gap(info) -> float:
     return max(0.0, (obj - bound) / max(abs(obj), 1e-12))
 
 
-def _zero_noise(prob: pulp.LpProblem, tol: float = 1e-9) -> None:
-    for var in prob.variables():
+def _zero_noise(variables: list[pulp.LpVariable], tol: float = 1e-9) -> None:
+    for var in variables:
         v = var.varValue
         if v is not None and abs(v) < tol:
             var.varValue = 0.0
@@ -301,15 +299,15 @@ def _objective(prob: pulp.LpProblem) -> float:
     return float(sum(coef * (var.varValue or 0.0) for var, coef in prob.objective.items()))
 
 
-def _duals(model: StaffModel, solver: str) -> bool:
+def _duals(model: StaffModel, solver: str, variables: list[pulp.LpVariable]) -> bool:
     """Leave constraint.pi / variable.dj valid: in integer mode by fixing the
     integer variables at their optimum and re-solving the LP."""
     prob = model.prob
     if not model.integer:
         return True
-    ints = [v for v in prob.variables() if v.cat == pulp.LpInteger]
-    saved = [(v, v.lowBound, v.upBound, v.varValue) for v in ints]
-    values = {v.name: v.varValue for v in prob.variables()}
+    ints = [v for v in variables if v.cat == pulp.LpInteger]
+    saved = [(v, v.lowBound, v.upBound) for v in ints]
+    values = [v.varValue for v in variables]
     for v in ints:
         fixed = float(round(v.varValue or 0.0))
         v.lowBound = v.upBound = fixed
@@ -324,11 +322,11 @@ def _duals(model: StaffModel, solver: str) -> bool:
     except pulp.PulpSolverError:
         ok = False
     finally:
-        for v, lo, up, _ in saved:
+        for v, lo, up in saved:
             v.lowBound, v.upBound, v.cat = lo, up, pulp.LpInteger
         # The fixed LP may move continuous variables within ties; report the MIP's plan.
-        for v in prob.variables():
-            v.varValue = values[v.name]
+        for v, value in zip(variables, values):
+            v.varValue = value
     if not ok:
         log.warning("could not re-solve the fixed LP for duals; pressure table left empty")
     return ok
