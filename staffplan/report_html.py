@@ -24,7 +24,17 @@ log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 MAX_RISKS = 10
 MAX_REQUISITIONS = 20
+MAX_GO_LIVE_SITES = 12
 MAX_PRESSURES = 6
+
+
+def _worst_covered(coverage):
+    """At most MAX_GO_LIVE_SITES sites, the least covered, shown in go-live order: a
+    phone screen of 150 sites at 100% hides the few that matter."""
+    if len(coverage) <= MAX_GO_LIVE_SITES:
+        return coverage
+    worst = coverage.sort_values("covered_share", kind="stable").head(MAX_GO_LIVE_SITES)
+    return worst.sort_index()
 
 
 def build_context(result: PlanResult, with_charts: bool = True) -> dict[str, Any]:
@@ -52,7 +62,11 @@ def build_context(result: PlanResult, with_charts: bool = True) -> dict[str, Any
         "coverage": [{"site": r.site_name, "country": r.country, "go_live": r.go_live,
                       "covered": rt.fmt_pct(r.covered_share),
                       "full": r.covered_share >= 0.995}
-                     for r in coverage.itertuples(index=False)],
+                     for r in _worst_covered(coverage).itertuples(index=False)],
+        "coverage_more": max(0, len(coverage) - MAX_GO_LIVE_SITES),
+        "coverage_rest_min": (rt.fmt_pct(coverage["covered_share"].nlargest(
+            len(coverage) - MAX_GO_LIVE_SITES).min()) if len(coverage) > MAX_GO_LIVE_SITES
+            else None),
     }
 
     nq = rt.next_quarter_requisitions(result)

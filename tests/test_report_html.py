@@ -229,3 +229,26 @@ def test_a_plan_stopped_by_the_time_limit_says_so_at_the_top(hostile_result):
     top = _text(render_report(stopped)).split("Hire ")[0]
     assert "feasible (stopped at the time limit), whole-number hires, gap 1.23%" in top
     assert "time limit" not in _text(render_report(hostile_result))
+
+
+def test_go_live_list_keeps_the_least_covered_sites_on_a_phone():
+    """15 US sites go live one a month from month 0; hires take 3 months to fill, so the
+    sites live in months 0-2 are short (no staff yet) and the rest are fully covered.
+    The headline keeps 12 sites, the 3 short ones among them, in go-live order, and
+    says how many others there are and their least coverage (100%)."""
+    from cases import make_inputs, market, site, staffing
+
+    from staffplan.pipeline import solve_inputs
+
+    sites = [site(t, t, t, t, site_id=f"S{t:02d}") for t in range(15)]
+    inputs = make_inputs(horizon=15, integer=False, sites=sites,
+                         staffing_rows=[staffing("operations", per_site=1.0)],
+                         markets=[market(ttf=3)])
+    ctx = build_context(solve_inputs(inputs, lp=True), with_charts=False)
+    shown = ctx["headline"]["coverage"]
+    assert len(shown) == 12
+    assert [c["site"] for c in shown][:3] == ["S00", "S01", "S02"]
+    assert [c["full"] for c in shown][:3] == [False, False, False]
+    assert [c["go_live"] for c in shown] == sorted(c["go_live"] for c in shown)
+    assert ctx["headline"]["coverage_more"] == 3
+    assert ctx["headline"]["coverage_rest_min"] == "100%"
