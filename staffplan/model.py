@@ -61,6 +61,14 @@ class StaffModel:
     supply: dict[tuple, pulp.LpConstraint] = field(default_factory=dict)  # (c, r, k, t)
     budget: dict[int, pulp.LpConstraint] = field(default_factory=dict)  # Budget.row
     lane_cost: dict[tuple, float] = field(default_factory=dict)  # (c, d, r) -> per move
+    _tags: list[str] = field(default_factory=list)
+
+    @property
+    def tags(self) -> list[str]:
+        """Months as they appear in constraint names (PuLP turns '-' into '_')."""
+        if not self._tags:
+            self._tags = [self.tag(t) for t in range(self.n_months)]
+        return self._tags
 
     def label(self, t: int) -> str:
         return month_label(self.inputs.settings.horizon_start + t)
@@ -115,6 +123,15 @@ def pair_params(inputs: Inputs) -> dict[Pair, PairParams]:
         dead = pp.start_headcount <= 0 and not any(pp.req) and p not in on_lanes
         pp.pay_points = () if dead else tuple(k for k in PAY_POINTS if k in active[p])
     return out
+
+
+def add_row(prob: pulp.LpProblem, terms, sense: int, rhs: float,
+            name: str) -> pulp.LpConstraint:
+    """One named constraint from (variable, coefficient) pairs or a dict of them; the name
+    is set (and sanitised by PuLP) once, by addConstraint."""
+    con = pulp.LpConstraint(pulp.LpAffineExpression(terms), sense, None, rhs)
+    prob.addConstraint(con, name)
+    return con
 
 
 def build_model(inputs: Inputs, integer: bool | None = None) -> StaffModel:
@@ -187,7 +204,7 @@ def add_flow(model: StaffModel) -> None:
         moves_out.setdefault((c, r, k, t), []).append(var)
         moves_in.setdefault((d, r, k, t), []).append(var)
     H, S, X = model.H, model.S, model.X
-    add = model.prob.addConstraint
+    prob, tags = model.prob, model.tags
     for (c, r), pp in model.params.items():
         for k in pp.pay_points:
             for t in range(model.n_months):
@@ -200,8 +217,7 @@ def add_flow(model: StaffModel) -> None:
                 terms += [(v, -1.0) for v in moves_in.get(key, ())]
                 terms += [(v, 1.0) for v in moves_out.get(key, ())]
                 rhs = pp.survive * pp.start_headcount if (t == 0 and k == "mid") else 0.0
-                name = f"flow_{c}_{r}_{k}_{model.tag(t)}"
-                add(pulp.LpConstraint(pulp.LpAffineExpression(terms), EQ, name, rhs), name)
+                add_row(prob, terms, EQ, rhs, f"flow_{c}_{r}_{k}_{tags[t]}")
 
 
 def productive_terms(model: StaffModel, pp: PairParams, t: int, decay: list[float]) -> dict:
@@ -227,7 +243,7 @@ def add_coverage(model: StaffModel) -> None:
     P[c,r,t] + K[c,r,t] + U[c,r,t] >= req[c,r,t]
     """
     K, U = model.K, model.U
-    add = model.prob.addConstraint
+    prob, tags = model.prob, model.tags
     for (c, r), pp in model.params.items():
         if not pp.pay_points:
             continue
@@ -237,11 +253,8 @@ def add_coverage(model: StaffModel) -> None:
             if (c, r, t) in K:
                 coef[K[(c, r, t)]] = 1.0
             coef[U[(c, r, t)]] = 1.0
-            name = f"cover_{c}_{r}_{model.tag(t)}"
-            con = pulp.LpConstraint(pulp.LpAffineExpression(list(coef.items())), GE, name,
-                                    pp.req[t])
-            add(con, name)
-            model.cover[(c, r, t)] = con
+            model.cover[(c, r, t)] = add_row(prob, coef, GE, pp.req[t],
+                                             f"cover_{c}_{r}_{tags[t]}")
 
 
 def add_contractors(model: StaffModel) -> None:
@@ -260,7 +273,7 @@ def add_supply(model: StaffModel) -> None:
     """
     W = model.inputs.settings.supply_window_months
     S = model.S
-    add = model.prob.addConstraint
+    prob, tags = model.prob, model.tags
     for (c, r), pp in model.params.items():
         for k in pp.pay_points:
             if pp.supply[k] <= 0:
@@ -268,25 +281,21 @@ def add_supply(model: StaffModel) -> None:
             for t in range(pp.ttf, model.n_months):
                 terms = [(S[(c, r, k, tau)], 1.0)
                          for tau in range(max(0, t - W + 1, pp.ttf), t + 1)]
-                name = f"supply_{c}_{r}_{k}_{model.tag(t)}"
-                con = pulp.LpConstraint(pulp.LpAffineExpression(terms), LE, name,
-                                        min(W, t + 1) * pp.supply[k])
-                add(con, name)
-                model.supply[(c, r, k, t)] = con
+                model.supply[(c, r, k, t)] = add_row(
+                    prob, terms, LE, min(W, t + 1) * pp.supply[k],
+                    f"supply_{c}_{r}_{k}_{tags[t]}")
 
 
 def add_mobility(model: StaffModel) -> None:
     """Mobility: sum_k M[c,d,r,k,t] <= max_per_month[c,d,r], every lane and month."""
-    add = model.prob.addConstraint
+    prob, tags = model.prob, model.tags
     for lane in model.inputs.mobility:
         c, d, r = lane.from_country, lane.to_country, lane.role_id
         if lane.max_per_month <= 0:
             continue
         for t in range(model.n_months):
             terms = [(model.M[(c, d, r, k, t)], 1.0) for k in model.params[(c, r)].pay_points]
-            name = f"move_{c}_{d}_{r}_{model.tag(t)}"
-            add(pulp.LpConstraint(pulp.LpAffineExpression(terms), LE, name,
-                                  lane.max_per_month), name)
+            add_row(prob, terms, LE, lane.max_per_month, f"move_{c}_{d}_{r}_{tags[t]}")
 
 
 def cost_terms(model: StaffModel, months: range, country: str | None = None,
@@ -338,10 +347,8 @@ def add_budgets(model: StaffModel) -> None:
             if picked:
                 months = range(picked[0], picked[-1] + 1)
         terms = cost_terms(model, months, b.country)
-        name = f"budget_row{b.row:04d}"
-        con = pulp.LpConstraint(pulp.LpAffineExpression(terms), LE, name, b.max_cost)
-        model.prob.addConstraint(con, name)
-        model.budget[b.row] = con
+        model.budget[b.row] = add_row(model.prob, terms, LE, b.max_cost,
+                                      f"budget_row{b.row:04d}")
 
 
 def add_objective(model: StaffModel) -> None:
