@@ -477,3 +477,27 @@ def test_budget_covers_horizon_months_only():
     assert r.objective == approx(80_000)
     assert r.total_cost == approx(40_000)
     assert hires(r) == {(label(0), "mid"): approx(1)}
+
+
+@pytest.mark.parametrize("lp", [True, False], ids=["lp", "integer"])
+def test_pressure_prices_one_more_hire_a_month(lp):
+    """One month: requirement 2 FTE, supply 1 hire a month at mid, no time to fill, no
+    ramp, wage 10,000 a month, penalty 1,000,000.
+
+    Plan (both modes): hire 1, leave 1 FTE unmet. Objective = 10,000 + 1,000,000.
+    One more hire costs 10,000 and saves 1,000,000 of unmet: the supply pressure at mid
+    is 990,000 -- in LP mode the dual of the supply row, in integer mode the fixed hire's
+    reduced cost. One more FTE of requirement would go unmet: 1,000,000.
+    (Kept free of degenerate vertices, where duals are one-sided and solvers may differ.)
+    """
+    inputs = make_inputs(horizon=1, integer=not lp, extras=[extra(0, 0, 2.0)],
+                         markets=[market(s_mid=1.0)])
+    result = solve_inputs(inputs, lp=lp)
+    assert result.objective == pytest.approx(1_010_000, rel=1e-9)
+    p = result.pressure
+    supply = p[p["kind"] == "supply"]
+    assert list(supply["pay_point"]) == ["mid"]
+    assert supply["value"].iloc[0] == pytest.approx(990_000, rel=1e-6)
+    req = p[p["kind"] == "requirement"]
+    assert list(req["month"]) == [label(0)]
+    assert req["value"].iloc[0] == pytest.approx(1_000_000, rel=1e-6)
