@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pulp
 
-from .errors import BudgetInfeasible, SolverFailed
+from .errors import BudgetInfeasible, SolverFailed, StaffplanError
 from .inputs import Inputs
 from .model import build_model, cost_terms
 from .results import PlanResult, build_results
@@ -101,16 +101,20 @@ def plan_command(args: argparse.Namespace) -> int:
         print(f"warning: {w}", file=sys.stderr)
     result = solve_inputs(inputs, lp=args.lp, solver=args.solver)
     out_dir: Path = args.out
-    out_dir.mkdir(parents=True, exist_ok=True)
     stem = path.stem
     xlsx = out_dir / f"{stem}-plan.xlsx"
     html = out_dir / f"{stem}-report.html"
-    t0 = time.perf_counter()
-    write_plan_xlsx(result, xlsx)
-    result.timings["excel"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    write_report_html(result, html)
-    result.timings["html"] = time.perf_counter() - t0
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        t0 = time.perf_counter()
+        write_plan_xlsx(result, xlsx)
+        result.timings["excel"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        write_report_html(result, html)
+        result.timings["html"] = time.perf_counter() - t0
+    except OSError as exc:
+        raise StaffplanError(f"cannot write the plan into {out_dir}: "
+                             f"{exc.strerror or exc}") from None
     print(plan_summary(result, time.perf_counter() - started), file=sys.stderr)
     print(f"Wrote {xlsx}\n      {html}", file=sys.stderr)
     if getattr(args, "email_to", None):

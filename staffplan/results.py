@@ -136,7 +136,6 @@ def build_results(model: "StaffModel", outcome: "SolveOutcome") -> PlanResult:
             cost.setdefault(d, [[0.0] * 6 for _ in range(N)])[t][3] += \
                 v * model.lane_cost[(c, d, r)]
     sev = s.severance_months
-    productive_all = {}
     for (c, r), pp in model.params.items():
         band = inputs.bands[(c, r)]
         decay = [pp.survive ** j for j in range(pp.ramp)]
@@ -163,7 +162,6 @@ def build_results(model: "StaffModel", outcome: "SolveOutcome") -> PlanResult:
             uv = _val(model.U.get((c, r, t)))
             row[1] += kv * pp.contractor_cost[t]
             row[5] += uv * s.unmet_penalty
-            productive_all[(c, r, t)] = head - ramping
             if t < T:
                 head_rows.append((c, r, lab[t], pp.req[t], head, head - ramping, kv, uv, sep,
                                   moves_in.get((c, r, t), 0.0), moves_out.get((c, r, t), 0.0)))

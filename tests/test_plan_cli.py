@@ -1,0 +1,26 @@
+"""`staffplan plan` from the command line: what a person sees."""
+
+from __future__ import annotations
+
+from workbooks import minimal_sheets, write_workbook
+
+from staffplan.cli import main
+
+
+def test_plan_writes_both_files_and_a_summary(tmp_path, capsys):
+    src = write_workbook(tmp_path / "mini.xlsx", minimal_sheets())
+    out = tmp_path / "out"
+    assert main(["plan", str(src), "--out", str(out), "--lp"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["mini-plan.xlsx", "mini-report.html"]
+    err = capsys.readouterr().err
+    assert "lp plan, optimal" in err and "Total cost: USD" in err
+
+
+def test_unwritable_output_folder_is_a_message_not_a_traceback(tmp_path, capsys):
+    src = write_workbook(tmp_path / "mini.xlsx", minimal_sheets())
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert main(["plan", str(src), "--out", str(blocker / "out"), "--lp"]) == 1
+    err = capsys.readouterr().err
+    assert "cannot write the plan into" in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "mini.xlsx"]
