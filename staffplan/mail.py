@@ -127,6 +127,11 @@ def _num(v: object) -> float:
         return 0.0
 
 
+def _gap_text(v: object) -> str:
+    """The Summary's mip_gap is a number, or `unknown` when the solver gave no bound."""
+    return f"{v:.2%}" if isinstance(v, (int, float)) and v == v else "unknown"
+
+
 def _month(v: object) -> str:
     return v.strftime("%Y-%m") if isinstance(v, (dt.date, dt.datetime)) else str(v)
 
@@ -185,7 +190,7 @@ def plain_text(f: PlanFacts) -> str:
         f"{_count(hires)} hires, {_money(cost, cur)} over {f.get('horizon_months', '?')} months "
         f"from {f.get('horizon_start', '?')}.",
         f"Status: {f.get('status')} ({f.get('mode')} mode)"
-        + (f", gap {_num(f.get('mip_gap')):.2%}" if f.get("mode") == "integer" else ""),
+        + (f", gap {_gap_text(f.get('mip_gap'))}" if f.get("mode") == "integer" else ""),
         "",
         "Totals",
         f"  Total cost:    {_money(cost, cur)}",

@@ -272,9 +272,10 @@ def _read_status(model: StaffModel, api: pulp.LpSolver, solver: str) -> SolveOut
     # CBC through PuLP's command-line interface
     status, sol = prob.status, prob.sol_status
     if status == pulp.LpStatusOptimal and sol == pulp.LpSolutionOptimal:
-        return SolveOutcome(Outcome.OPTIMAL, solver)
+        # Within the requested gap; PuLP does not read CBC's bound, so the gap achieved
+        # is unknown in integer mode.
+        return SolveOutcome(Outcome.OPTIMAL, solver, mip_gap=math.nan if model.integer else 0.0)
     if sol == pulp.LpSolutionIntegerFeasible:
-        # PuLP does not read CBC's bound; the gap is the requested one at best.
         return SolveOutcome(Outcome.FEASIBLE, solver, mip_gap=math.nan)
     if status == pulp.LpStatusInfeasible:
         return SolveOutcome(Outcome.INFEASIBLE, solver, message="infeasible")
