@@ -33,14 +33,15 @@ class InputError(StaffplanError):
 
     exit_code = 2
 
-    def __init__(self, problems: list[Problem], source: str = "") -> None:
+    def __init__(self, problems: list[Problem], source: str = "", total: int | None = None) -> None:
         self.problems = list(problems)
         self.source = source
+        self.total = len(self.problems) if total is None else total
         super().__init__(self.render())
 
     def render(self) -> str:
         head = f"{self.source}: " if self.source else ""
-        n = len(self.problems)
+        n = self.total
         lines = [f"{head}{n} problem{'s' if n != 1 else ''} in the input workbook:"]
         lines += [f"  - {p}" for p in self.problems]
         return "\n".join(lines)

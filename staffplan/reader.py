@@ -57,7 +57,8 @@ def read_workbook(path: Path) -> Inputs:
     tables, problems, warnings = _parse(raw)
     problems += validate.check_rules(tables)
     if problems:
-        raise InputError(_capped(sorted(problems, key=_where)), source=str(path))
+        raise InputError(_capped(sorted(problems, key=_where)), source=str(path),
+                         total=len(problems))
     warnings += validate.warnings(tables)
     inputs = _build(tables)
     inputs.source = path
@@ -215,8 +216,13 @@ def _blank(v: Any) -> bool:
 
 
 def _parse(raw: dict[str, RawSheet]) -> tuple[Tables, list[Problem], list[str]]:
-    by_norm = {_norm(title): sheet for title, sheet in raw.items()}
+    by_norm: dict[str, RawSheet] = {}
     problems: list[Problem] = []
+    for title, sheet in raw.items():
+        first = by_norm.setdefault(_norm(title), sheet)
+        if first is not sheet:
+            problems.append(Problem(title, f"sheets '{first.title}' and '{title}' both read as "
+                                           f"the same input sheet; keep one"))
     warnings: list[str] = []
     settings = Record("Settings", 0, {}, {})
     sheets: dict[str, list[Record]] = {}
@@ -253,10 +259,13 @@ def _header(schema: Sheet, rs: RawSheet, problems: list[Problem]) -> tuple[int, 
             problems.append(Problem(schema.name, "merged header cells; unmerge them so each "
                                                  "column has its own header", cell=ref))
     index: dict[str, int] = {}
+    known = {_norm(col.name) for col in schema.columns} | {"key", "value"}
     for c, v in enumerate(row):
         if _blank(v):
             continue
         name = _norm(v)
+        if name in index and name not in known:
+            continue  # extra columns (a second `notes`) are ignored, duplicates included
         if name in index:
             problems.append(Problem(schema.name, f"column {str(v).strip()} appears twice (also in "
                                                  f"{get_column_letter(index[name] + 1)}{r})",
@@ -428,7 +437,10 @@ def _number(v: Any, col: Column) -> float:
             v = float(v.strip().replace("_", "x"))  # float() would take 1_000
         except ValueError:
             raise BadValue(f"is not a number; expected {_expect(col)}") from None
-    x = float(v)
+    try:
+        x = float(v)
+    except OverflowError:  # a whole number with hundreds of digits
+        x = math.inf
     if not math.isfinite(x):
         raise BadValue(f"is not a finite number; expected {_expect(col)}")
     return x

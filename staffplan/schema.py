@@ -90,7 +90,7 @@ SETTINGS = Sheet(
         Column("integer_hires", "yesno", "Plan whole-number hires and moves.",
                required=False, default=True),
         Column("time_limit_s", "number", "Solver time limit.", unit="seconds",
-               required=False, default=60.0),
+               required=False, default=60.0, minimum=1),
         Column("mip_gap", "number", "Relative optimality gap accepted in integer mode.",
                required=False, default=0.001, maximum=1),
     ),

@@ -251,9 +251,21 @@ def _complete_sites(records: list[Record]) -> list[Site]:
     return sites
 
 
+def budget_countries(t: Tables) -> Iterator[Problem]:
+    """A budget for a country nobody is planned in would silently limit nothing (a typo
+    such as UK for GB must not switch off a hard budget)."""
+    countries = {r["country"] for r in t["LabourMarket"]}
+    for rec in t["Budget"]:
+        c = rec["country"]
+        if c not in (None, STAR) and c not in countries:
+            yield rec.problem("country", f"country {c} has no LabourMarket row, so this budget "
+                                         f"would limit nothing; expected a planned country or *")
+
+
 RULES: tuple[Rule, ...] = (
     duplicate_ids, site_dates_in_order, known_roles, band_order, known_currencies, fx_rates,
-    markets_have_bands, mobility_lanes, budget_years, extra_demand_ranges, demand_has_markets,
+    markets_have_bands, mobility_lanes, budget_years, budget_countries, extra_demand_ranges,
+    demand_has_markets,
 )
 
 
@@ -277,10 +289,4 @@ def warnings(t: Tables) -> list[str]:
                         f"supply_at_{point} {_show(supply)} x supply_window_months {window} "
                         f"is below 1, so in integer mode nobody is hired at {point}; a "
                         f"supply_window_months of {math.ceil(1 / supply)} would pool it")
-    countries = {r["country"] for r in t["LabourMarket"]}
-    for rec in t["Budget"]:
-        c = rec["country"]
-        if c not in (None, STAR) and c not in countries:
-            out.append(f"Budget row {rec.row}: country {c} has no LabourMarket row, "
-                       f"so this budget limits nothing")
     return out

@@ -121,6 +121,13 @@ CASES: list[tuple[str, Callable[[Sheets], None], list[str]]] = [
     ("budget_year_outside_horizon", lambda s: s.update(Budget=[
         ["year", "country", "max_cost"], [2027, "*", 1e7], [2030, "US", 1e6]]),
      ["Budget!A3: year 2030 has no horizon month"]),
+    ("budget_country_not_planned", lambda s: s.update(Budget=[
+        ["year", "country", "max_cost"], [2027, "UK", 1e6]]),
+     ["Budget!B2: country UK has no LabourMarket row, so this budget would limit nothing"]),
+    ("same_sheet_twice_under_two_spellings", lambda s: s.update({"F X": [
+        ["currency", "rate_to_reporting"], ["EUR", 99]], "FX": [
+        ["currency", "rate_to_reporting"], ["EUR", 1.1]]}),
+     ["'F X'", "both read as the same input sheet; keep one"]),
     ("extra_end_before_start", lambda s: s.update(ExtraDemand=[
         ["country", "role_id", "start", "end", "fte"], ["US", "eng", "2027-05", "2027-03", 1]]),
      ["ExtraDemand!D2: end 2027-03 is before start 2027-05"]),
@@ -282,3 +289,47 @@ def test_optional_setting_as_formula_without_result(
     code, err = run_check(write_workbook(tmp_path / "f.xlsx", sheets), capsys)
     assert code == 2
     assert "Settings!B9: mip_gap is a formula with no saved result" in err
+
+
+def test_extra_columns_may_repeat(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Two `notes` columns are extra columns like any other: ignored, not an error."""
+    sheets = minimal_sheets()
+    for i, row in enumerate(sheets["Sites"]):
+        row += ["notes", "notes"] if i == 0 else ["a", "b"]
+    code, err = run_check(write_workbook(tmp_path / "ok.xlsx", sheets), capsys)
+    assert code == 0, err
+
+
+def test_problem_count_is_the_real_total_when_the_list_is_cut(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """250 bad Sites rows: the first 200 are listed, the headline counts all 250."""
+    sheets = minimal_sheets()
+    good = sheets["Sites"][1]
+    it_mw = sheets["Sites"][0].index("it_mw")
+    for i in range(250):
+        row = list(good)
+        row[0] = f"S{i:03d}"
+        row[it_mw] = -1
+        sheets["Sites"].append(row)
+    del sheets["Sites"][1]
+    code, err = run_check(write_workbook(tmp_path / "bad.xlsx", sheets), capsys)
+    assert code == 2
+    assert "250 problems in the input workbook" in err
+    assert "... and 50 more problems not listed" in err
+
+
+def test_whole_number_too_large_for_a_float(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """A 400-digit number stored in the sheet XML (openpyxl reads it as a Python int)."""
+    sheets = minimal_sheets()
+    put(sheets, "Sites", 2, "it_mw", 123456789)
+    path = write_workbook(tmp_path / "src.xlsx", sheets)
+    bad = tmp_path / "bad.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(bad, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            dst.writestr(item, data.replace(b"<v>123456789</v>", b"<v>" + b"9" * 400 + b"</v>"))
+    path.unlink()
+    code, err = run_check(bad, capsys)
+    assert code == 2
+    assert "Sites!D2: it_mw" in err and "is not a finite number" in err
