@@ -7,6 +7,7 @@ The password is never accepted from the command line.
 
 from __future__ import annotations
 
+import math
 import logging
 import os
 import stat
@@ -138,7 +139,8 @@ def _parse(raw: dict[str, object], origin: dict[str, str], problems: list[str]) 
             return None
         try:
             n = kind(v)
-            if isinstance(v, bool) or n < low:
+            if (isinstance(v, bool) or not math.isfinite(n) or n < low
+                    or (kind is int and isinstance(v, float) and n != v)):
                 raise ValueError
         except (TypeError, ValueError):
             what = "a whole number" if kind is int else "a number"

@@ -7,6 +7,7 @@ agree); `templates/report.html.j2` lays them out with autoescape on.
 
 from __future__ import annotations
 
+import math
 import logging
 from pathlib import Path
 from typing import Any
@@ -56,7 +57,7 @@ def build_context(result: PlanResult, with_charts: bool = True) -> dict[str, Any
         "cost": money(result.total_cost),
         "cost_short": rt.money_short(result.total_cost, cur),
         "unmet": fte(result.unmet_fte_months),
-        "has_unmet": result.unmet_fte_months > 0.5 * 10 ** -dec,
+        "has_unmet": rt.shows_nonzero(result.unmet_fte_months, dec),
         "countries": [{"country": r.country, "hires": fte(r.hires), "by": r.last_start}
                       for r in by_country.itertuples(index=False)],
         "coverage": [{"site": r.site_name, "country": r.country, "go_live": r.go_live,
@@ -91,7 +92,8 @@ def build_context(result: PlanResult, with_charts: bool = True) -> dict[str, Any
         "next_quarter": next_quarter,
         "hires_tables": _hires_tables(result, fte),
         "risks": _risks(result, fte),
-        "pressure": [{"text": r.explanation, "value": money(r.value)}
+        "shadow_prices": result.shadow_prices,
+        "pressure": [{"text": r.explanation}
                      for r in rt.top_supply_pressure(result, MAX_PRESSURES)
                      .itertuples(index=False)],
         "costs": _costs(result, money),
@@ -156,7 +158,7 @@ def _meta(result: PlanResult) -> list[tuple[str, str]]:
         ("Solver", result.solver),
         ("Status", rt.status_text(result)),
         ("Optimality gap", "0 (LP)" if result.mode == Mode.LP else
-         (f"{result.mip_gap:.2%}" if result.mip_gap == result.mip_gap else "unknown")),
+         (f"{result.mip_gap:.2%}" if math.isfinite(result.mip_gap) else "unknown")),
         ("Solve time", f"{result.solve_seconds:.1f} s"),
         ("staffplan version", __version__),
     ]

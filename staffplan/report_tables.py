@@ -7,6 +7,8 @@ with `fmt_fte` / `fmt_money` in HTML and the matching `excel_*_format` in Excel.
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 import pandas as pd
 
 from .months import month_label
@@ -22,15 +24,26 @@ def fte_decimals(result: PlanResult) -> int:
     return 0 if result.mode == Mode.INTEGER else 1
 
 
+def excel_round(value: float, decimals: int) -> Decimal:
+    """Round as Excel displays: halves away from zero (Python's format rounds them to even)."""
+    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals),
+                                                rounding=ROUND_HALF_UP)
+
+
 def fmt_fte(value: float, decimals: int) -> str:
     """FTE as Excel shows it with `excel_fte_format(decimals)`."""
-    text = f"{value:,.{decimals}f}"
+    text = f"{excel_round(value, decimals):,.{decimals}f}"
     return text[1:] if text.startswith("-") and float(text[1:].replace(",", "")) == 0 else text
+
+
+def shows_nonzero(value: float, decimals: int) -> bool:
+    """Whether a figure displays as something other than 0 at these decimals."""
+    return excel_round(value, decimals) != 0
 
 
 def fmt_money(value: float, currency: str) -> str:
     """Money as Excel shows it with `excel_money_format(currency)`: `USD 1,234,567`."""
-    text = f"{value:,.0f}"
+    text = f"{excel_round(value, 0):,.0f}"
     if text.startswith("-") and float(text[1:].replace(",", "")) == 0:
         text = text[1:]
     return f"{currency} {text}"
@@ -38,7 +51,7 @@ def fmt_money(value: float, currency: str) -> str:
 
 def fmt_pct(value: float) -> str:
     """A share as Excel shows it with `PCT_FORMAT`."""
-    return f"{value:.0%}"
+    return f"{excel_round(value * 100, 0):.0f}%"
 
 
 def excel_fte_format(decimals: int) -> str:
@@ -129,6 +142,7 @@ def next_quarter_requisitions(result: PlanResult) -> pd.DataFrame:
 def hires_by_country(result: PlanResult) -> pd.DataFrame:
     """country, hires, first_start, last_start; most hires first."""
     h = result.hires
+    h = h[[shows_nonzero(x, fte_decimals(result)) for x in h["hires"]]]  # LP noise hires
     if h.empty:
         return pd.DataFrame(columns=["country", "hires", "first_start", "last_start"])
     g = h.groupby("country").agg(hires=("hires", "sum"), first_start=("start_month", "min"),

@@ -213,14 +213,14 @@ def assumptions(ws: Worksheet, result: PlanResult) -> None:
         ("plan mode", result.mode.value),
         ("time_limit_s", s.time_limit_s),
         ("mip_gap", s.mip_gap),
-    ], [None, "#,##0.####"])
+    ], [None, "General"])
     r = _table(ws, r + 1, "Sites", ["Site id", "Site", "Country", "IT MW", "Deal start",
                                     "Construction start", "Commissioning start", "Go-live",
                                     "MW ramp months"],
                [(x.site_id, x.site_name, x.country, x.it_mw, month_label(x.deal_start),
                  month_label(x.construction_start), month_label(x.commissioning_start),
                  month_label(x.go_live), x.mw_ramp_months) for x in inputs.sites],
-               [None, None, None, "#,##0.#", None, None, None, None, "0.#"])
+               [None, None, None, "General", None, None, None, None, "General"])
     r = _table(ws, r + 1, "Roles", ["Role id", "Role", "Family", "Ramp months",
                                     "Contractors allowed", "Contractor premium",
                                     "Max contractor share"],
@@ -239,10 +239,10 @@ def assumptions(ws: Worksheet, result: PlanResult) -> None:
                ["Country", "Role id", "Currency", "Band min", "Band mid", "Band max",
                 "Starting headcount", "Time to fill (months)", "Supply at min (a month)",
                 "Supply at mid", "Supply at max", "Attrition a year"], market_rows,
-               [None, None, None, "#,##0", "#,##0", "#,##0", "#,##0.#", "0", "0.##", "0.##",
-                "0.##", "0%"])
+               [None, None, None, "#,##0", "#,##0", "#,##0", "General", "0", "General", "General",
+                "General", "0%"])
     r = _table(ws, r + 1, f"Exchange rates ({s.currency} per unit)", ["Currency", "Rate"],
-               sorted(inputs.fx.items()), [None, "0.######"])
+               sorted(inputs.fx.items()), [None, "General"])
     if inputs.budgets:
         r = _table(ws, r + 1, f"Budgets ({s.currency})", ["Budget", "Max cost"],
                    [(b.label, b.max_cost) for b in inputs.budgets],

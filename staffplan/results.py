@@ -70,6 +70,7 @@ class PlanResult:
     risks: pd.DataFrame  # RISK_COLUMNS
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    shadow_prices: bool = True  # False when the duals could not be computed
 
     def summary_rows(self) -> list[tuple[str, object]]:
         """The `Summary` sheet, key by key."""
@@ -205,6 +206,7 @@ def build_results(model: "StaffModel", outcome: "SolveOutcome") -> PlanResult:
         risks=risk_table(model, head_df),
         warnings=list(inputs.warnings),
         timings=dict(outcome.timings),
+        shadow_prices=outcome.duals,
     )
     return result
 

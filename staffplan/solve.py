@@ -290,10 +290,16 @@ def _gap(info) -> float:
 
 
 def _zero_noise(variables: list[pulp.LpVariable], tol: float = 1e-9) -> None:
+    """Solver noise below `tol` becomes 0, and whole-number variables become whole
+    (a hire of 0.9999999999999861 is one hire)."""
     for var in variables:
         v = var.varValue
-        if v is not None and abs(v) < tol:
+        if v is None:
+            continue
+        if abs(v) < tol:
             var.varValue = 0.0
+        elif var.cat == pulp.LpInteger and abs(v - round(v)) < 1e-6:
+            var.varValue = float(round(v))
 
 
 def _objective(prob: pulp.LpProblem) -> float:

@@ -473,3 +473,14 @@ def test_plan_the_example_and_email_it(server, smtp_env, capsys):
     shown = re.search(r"Hires:\s+([\d,.]+)", text).group(1)
     assert float(shown.replace(",", "")) == pytest.approx(summary["total_hires"], abs=0.05)
     assert summary["plan_name"] in msg["Subject"]
+
+
+def test_timeout_and_port_must_be_real_numbers(tmp_path, monkeypatch):
+    """`nan` passes a plain `< low` check; a port of 587.9 must not become 587."""
+    cfg = tmp_path / "mail.toml"
+    cfg.write_text('smtp_host = "smtp.example.com"\nsmtp_port = 587.9\n')
+    monkeypatch.setenv("STAFFPLAN_SMTP_TIMEOUT", "nan")
+    with pytest.raises(mail.MailError) as err:
+        load_settings(cfg)
+    assert "smtp_port = 587.9" in str(err.value)
+    assert "STAFFPLAN_SMTP_TIMEOUT = 'nan'" in str(err.value)

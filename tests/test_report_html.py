@@ -252,3 +252,13 @@ def test_go_live_list_keeps_the_least_covered_sites_on_a_phone():
     assert [c["go_live"] for c in shown] == sorted(c["go_live"] for c in shown)
     assert ctx["headline"]["coverage_more"] == 3
     assert ctx["headline"]["coverage_rest_min"] == "100%"
+
+
+def test_figures_round_halves_up_as_excel_shows_them():
+    """Excel's number formats round halves away from zero; Python's format rounds them to
+    even. The report must print what the Excel plan shows."""
+    assert rt.fmt_fte(0.5, 0) == "1" and rt.fmt_fte(2.5, 0) == "3"
+    assert rt.fmt_fte(0.25, 1) == "0.3"
+    assert rt.fmt_money(10_936.5, "USD") == "USD 10,937"
+    assert rt.fmt_pct(0.125) == "13%"
+    assert rt.shows_nonzero(0.5, 0) and not rt.shows_nonzero(0.49, 0)

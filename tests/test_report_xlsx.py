@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 
 from conftest import FORMULA_ROLE, HOSTILE_PLAN
+from staffplan import report_tables as rt
 from staffplan.report_xlsx import write_plan_xlsx
 from staffplan.results import (COSTS_COLUMNS, HEADCOUNT_COLUMNS, HIRES_COLUMNS, PRESSURE_COLUMNS,
                                PlanResult)
@@ -82,7 +83,7 @@ def test_pressure_sheet_explains_each_shadow_price(tmp_path, hostile_lp_result):
     cur = hostile_lp_result.inputs.settings.currency
     for row in rows[1:]:
         rec = dict(zip(rows[0], row))
-        assert f"{cur} {rec['value']:,.0f}" in rec["explanation"]
+        assert rt.fmt_money(rec['value'], cur) in rec["explanation"]
         words = "would save" if rec["kind"] == "supply" else "would cost"
         assert words in rec["explanation"] and rec["country"] in rec["explanation"]
 
