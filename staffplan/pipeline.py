@@ -91,7 +91,7 @@ def default_input() -> Path:
 def plan_command(args: argparse.Namespace) -> int:
     """`staffplan plan`: validate, solve, write the plan and report, optionally email."""
     from .reader import read_workbook
-    from .report_html import write_report_html
+    from .report_html import render_report, write_report_html
     from .report_xlsx import write_plan_xlsx
 
     path: Path = args.input or default_input()
@@ -104,14 +104,15 @@ def plan_command(args: argparse.Namespace) -> int:
     stem = path.stem
     xlsx = out_dir / f"{stem}-plan.xlsx"
     html = out_dir / f"{stem}-report.html"
+    t0 = time.perf_counter()
+    report = render_report(result)  # before any file is touched: no new plan, stale report
+    result.timings["html"] = time.perf_counter() - t0
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         t0 = time.perf_counter()
         write_plan_xlsx(result, xlsx)
         result.timings["excel"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        write_report_html(result, html)
-        result.timings["html"] = time.perf_counter() - t0
+        write_report_html(result, html, report)
     except OSError as exc:
         raise StaffplanError(f"cannot write the plan into {out_dir}: "
                              f"{exc.strerror or exc}") from None

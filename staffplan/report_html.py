@@ -115,8 +115,10 @@ def _hires_tables(result: PlanResult, fte) -> list[dict[str, Any]]:
         qs = [q for q in rt.quarters(result) if q.startswith(year)]
         part = h[h["quarter"].isin(qs)]
         rows = []
-        for (country, role), g in part.groupby(["country", "role_name"], sort=True):
-            per = dict(zip(g["quarter"], g["hires"]))
+        # By role id: two roles may share a display name, and their hires must not merge.
+        for (country, _), g in part.groupby(["country", "role_id"], sort=True):
+            role = g["role_name"].iloc[0]
+            per = g.groupby("quarter")["hires"].sum().to_dict()
             cells = [fte(per[q]) if q in per else "" for q in qs]
             if any(c and float(c.replace(",", "")) != 0 for c in cells):  # shown as 0: noise
                 rows.append({"country": country, "role": role, "cells": cells})
@@ -175,10 +177,13 @@ def render_report(result: PlanResult) -> str:
     return _env().get_template("report.html.j2").render(**build_context(result))
 
 
-def write_report_html(result: PlanResult, path: Path) -> None:
-    """Write the report atomically: the old file stays untouched if anything fails."""
+def write_report_html(result: PlanResult, path: Path, html: str | None = None) -> None:
+    """Write the report atomically: the old file stays untouched if anything fails.
+
+    `html` is the report already rendered, so a caller can render before writing
+    anything else (a plan must never sit beside a stale report)."""
     path = Path(path)
-    html = render_report(result)
+    html = render_report(result) if html is None else html
     with atomic_path(path) as tmp:
         tmp.write_text(html, encoding="utf-8", newline="\n")
     log.info("wrote %s (%d bytes)", path, len(html.encode("utf-8")))

@@ -38,7 +38,9 @@ def add_charts(charts: Worksheet, data: Worksheet, result: PlanResult) -> None:
     cost.index = [str(y) for y in cost.index]
     row, ref = _block(data, row + 1, f"Cost per year ({cur}), by country", "Year", cost,
                       rt.excel_money_format(cur))
-    placed.append(_bar(ref, f"Cost per year ({cur}), by country", cur, '#,##0,,"m"'))
+    peak = float(cost.sum(axis=1).max()) if len(cost) else 0.0
+    axis = '#,##0,,"m"' if peak >= 5e6 else '#,##0,"k"' if peak >= 5e3 else "#,##0"
+    placed.append(_bar(ref, f"Cost per year ({cur}), by country", cur, axis))
 
     monthly = rt.monthly_by_country(result)
     for country, g in monthly.groupby("country", sort=True):

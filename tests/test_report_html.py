@@ -262,3 +262,21 @@ def test_figures_round_halves_up_as_excel_shows_them():
     assert rt.fmt_money(10_936.5, "USD") == "USD 10,937"
     assert rt.fmt_pct(0.125) == "13%"
     assert rt.shows_nonzero(0.5, 0) and not rt.shows_nonzero(0.49, 0)
+
+
+def test_roles_sharing_a_display_name_keep_their_own_hires():
+    """Roles `a` and `b` are both called "Engineer". Each needs 1 FTE from month 0 and
+    hires 1 in month 0: the hires table shows two US rows with 1 each in Q1, not one
+    merged row that keeps only the last value."""
+    from cases import band, extra, make_inputs, market
+    from staffplan.inputs import Role
+    from staffplan.pipeline import solve_inputs
+
+    roles = [Role(r, "Engineer", "engineering", 0, False, 1.5, 0.0) for r in ("a", "b")]
+    inputs = make_inputs(horizon=3, roles=roles, bands=[band(role_id="a"), band(role_id="b")],
+                         markets=[market(role_id="a"), market(role_id="b")],
+                         extras=[extra(0, 2, 1.0, role_id="a"), extra(0, 2, 1.0, role_id="b")])
+    ctx = build_context(solve_inputs(inputs), with_charts=False)
+    rows = ctx["hires_tables"][0]["rows"]
+    assert [(r["country"], r["role"], r["cells"][0]) for r in rows] == [
+        ("US", "Engineer", "1"), ("US", "Engineer", "1")]
