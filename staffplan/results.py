@@ -294,7 +294,9 @@ def risk_table(model: "StaffModel", head: pd.DataFrame) -> pd.DataFrame:
                       if supply_points else "the market yields no hires for this role here")
         else:
             reason = UnmetReason.COST
-            detail = "staffing this demand would cost more than the unmet penalty"
+            detail = ("less than one person short: a whole extra hire would cost more than "
+                      "leaving the fraction unmet" if model.integer and rec.unmet < 1 else
+                      "staffing this demand would cost more than the unmet penalty")
         rows.append((c, r, rec.month, rec.requirement, rec.unmet, reason.value, detail))
     return pd.DataFrame(rows, columns=RISK_COLUMNS)
 
