@@ -20,13 +20,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .atomic import atomic_path
 from . import __version__
 from .report_tables import pressure_explained
+from .xlsx_text import looks_like_formula
 from .results import (COSTS_COLUMNS, HEADCOUNT_COLUMNS, HIRES_COLUMNS, PRESSURE_COLUMNS,
                       PlanResult)
 
 log = logging.getLogger(__name__)
 
 # Text starting with one of these would be read by Excel as a formula (or DDE).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
@@ -74,7 +74,7 @@ def safe_append(ws: Worksheet, values: Sequence[object]) -> int:
     # append() keeps the row it wrote; ws.max_row scans every cell (quadratic over a sheet).
     row = ws._current_row
     for i, v in enumerate(values, start=1):
-        if isinstance(v, str) and v.startswith(FORMULA_PREFIXES):
+        if looks_like_formula(v):
             cell = ws.cell(row=row, column=i)
             cell.value = v
             cell.data_type = "s"
@@ -85,7 +85,7 @@ def put(ws: Worksheet, row: int, col: int, value: object, number_format: str | N
     """Set one cell, never as a formula from text."""
     cell = ws.cell(row=row, column=col)
     cell.value = _plain(value)
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if looks_like_formula(value):
         cell.data_type = "s"
     if number_format:
         cell.number_format = number_format

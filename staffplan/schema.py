@@ -59,12 +59,6 @@ class Sheet:
     # "table": header row then one record per row; "settings": key/value rows.
     layout: str = "table"
 
-    def column(self, name: str) -> Column:
-        for col in self.columns:
-            if col.name == name:
-                return col
-        raise KeyError(name)
-
 
 SETTINGS = Sheet(
     "Settings",
@@ -246,31 +240,25 @@ SHEETS: tuple[Sheet, ...] = (
 )
 
 
-def sheet(name: str) -> Sheet:
-    for s in SHEETS:
-        if s.name == name:
-            return s
-    raise KeyError(name)
-
-
 def markdown_table() -> str:
     """The README's table of input sheets, generated so it cannot drift from the reader."""
     lines = ["| sheet | required | columns |", "|---|---|---|"]
     for s in SHEETS:
         cols = ", ".join(
-            f"`{c.name}`" + ("" if c.required else f" (default {_fmt_default(c.default)})")
+            f"`{c.name}`" + ("" if c.required else f" (default {display_default(c.default)})")
             for c in s.columns
         )
         lines.append(f"| **{s.name}** | {'yes' if s.required else 'no'} | {s.description} {cols} |")
     return "\n".join(lines)
 
 
-def _fmt_default(value: Any) -> str:
+def display_default(value: Any) -> Any:
+    """A default as a person reads it: booleans as yes / no (the drop-downs' words)."""
     if value is True:
         return "yes"
     if value is False:
         return "no"
-    return str(value)
+    return value
 
 
 if __name__ == "__main__":  # python -m staffplan.schema > table for the README

@@ -23,7 +23,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .atomic import atomic_path
 from .errors import StaffplanError
-from .schema import SHEETS, Column, Sheet
+from .schema import SHEETS, Column, Sheet, display_default
+from .xlsx_text import looks_like_formula
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,6 @@ KIND_TEXT = {
     "year_all": "year (e.g. 2027) or all",
     "country_star": "country code, or * for all countries",
 }
-UNSAFE_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class OutputExists(StaffplanError):
@@ -142,7 +142,7 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, column: Column | None = 
         cell.number_format = NUMBER_FORMATS["date"]
         return
     cell.value = value
-    if isinstance(value, str) and value.startswith(UNSAFE_START):
+    if looks_like_formula(value):
         cell.data_type = "s"
     elif column is not None and column.kind in NUMBER_FORMATS and isinstance(value, (int, float)):
         cell.number_format = _number_format(column)
@@ -329,7 +329,7 @@ def _write_instructions(ws: Worksheet, intro: Sequence[str]) -> None:
                                               if schema.layout == "settings" else ""))
         for col in schema.columns:
             r += 1
-            default = "" if col.required else _show_default(col.default)
+            default = "" if col.required else display_default(col.default)
             values = [schema.name, col.name, "yes" if col.required else "no", default,
                       col.unit, _kind_text(col), col.description]
             for c, v in enumerate(values, start=1):
@@ -344,9 +344,3 @@ def _write_instructions(ws: Worksheet, intro: Sequence[str]) -> None:
         row[6].alignment = Alignment(wrap_text=True, vertical="top")
 
 
-def _show_default(value: Any) -> Any:
-    if value is True:
-        return "yes"
-    if value is False:
-        return "no"
-    return value
