@@ -28,20 +28,25 @@ def mw_at(site: Site, month: int) -> float:
     return site.it_mw * min(1.0, (month - site.go_live + 1) / ramp)
 
 
+def by_phase(staffing: list[StaffingRow]) -> dict[str, list[StaffingRow]]:
+    """Driver rows grouped by phase, once per workbook rather than once per site."""
+    out: dict[str, list[StaffingRow]] = defaultdict(list)
+    for row in staffing:
+        out[row.phase].append(row)
+    return out
+
+
 def site_requirement(
-    site: Site, staffing: list[StaffingRow], months: range, fte_per_post: float
+    site: Site, phases: dict[str, list[StaffingRow]], months: range, fte_per_post: float
 ) -> dict[str, list[float]]:
     """req[s, r, t] for each role with a driver row; one value per month of `months`."""
-    by_phase: dict[str, list[StaffingRow]] = defaultdict(list)
-    for row in staffing:
-        by_phase[row.phase].append(row)
     out: dict[str, list[float]] = {}
     for i, month in enumerate(months):
         phase = phase_at(site, month)
         if phase is None:
             continue
         mw = mw_at(site, month)
-        for row in by_phase.get(phase, ()):
+        for row in phases.get(phase, ()):
             value = row.per_site + row.per_mw * mw + row.posts_24x7 * fte_per_post
             if row.role_id not in out:
                 out[row.role_id] = [0.0] * len(months)
@@ -63,8 +68,9 @@ def country_requirement(
     """
     months = range(first_month, first_month + n_months)
     req: dict[tuple[str, str], list[float]] = {}
+    phases = by_phase(staffing)
     for site in sites:
-        for role, values in site_requirement(site, staffing, months, fte_per_post).items():
+        for role, values in site_requirement(site, phases, months, fte_per_post).items():
             acc = req.setdefault((site.country, role), [0.0] * n_months)
             for i, v in enumerate(values):
                 acc[i] += v
