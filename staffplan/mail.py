@@ -28,10 +28,11 @@ from pathlib import Path
 
 import openpyxl
 
-from .atomic import atomic_path
 from . import __version__
+from .atomic import atomic_path
 from .errors import MailError, StaffplanError
 from .mailconfig import LOOPBACK_HOSTS, MailSettings, load_settings
+from .report_tables import fmt_money
 
 log = logging.getLogger(__name__)
 
@@ -158,7 +159,8 @@ def _count(v: float) -> str:
 
 
 def _money(v: float, cur: str) -> str:
-    return f"{cur} {v:,.0f}".strip()
+    """As the attached plan shows it (Excel's rounding), so the figures agree."""
+    return fmt_money(v, cur).strip()
 
 
 def _compact(v: float, cur: str) -> str:
