@@ -24,11 +24,11 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from staffplan import schema
-from staffplan.demand import country_requirement
-from staffplan.inputs import (Band, Budget, Extra, Inputs, Lane, Market, Role, Settings, Site,
+from staffplan.inputs import schema as schema
+from staffplan.inputs.demand import country_requirement
+from staffplan.inputs.data import (Band, Budget, Extra, Inputs, Lane, Market, Role, Settings, Site,
                               StaffingRow)
-from staffplan.months import month_index, month_year
+from staffplan.core.months import month_index, month_year
 
 
 @dataclass(frozen=True)

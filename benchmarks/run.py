@@ -75,9 +75,9 @@ def _cpu_seconds() -> float:
 
 def _pipeline(rec: dict, size: str, mode: str, workbook: Path, seed: int,
               time_limit: float | None, build_only: bool):
-    from staffplan.model import build_model
-    from staffplan.results import build_results
-    from staffplan.solve import Outcome, solve_model
+    from staffplan.model.build import build_model
+    from staffplan.results.tables import build_results
+    from staffplan.model.solve import Outcome, solve_model
 
     st = rec["stages"]
 
@@ -89,7 +89,7 @@ def _pipeline(rec: dict, size: str, mode: str, workbook: Path, seed: int,
         return value
 
     try:
-        from staffplan.reader import read_workbook
+        from staffplan.inputs.reader import read_workbook
         inputs = timed("read", lambda: read_workbook(workbook))
     except ImportError:
         sys.path.insert(0, str(HERE))
@@ -146,7 +146,7 @@ def _pass(model) -> None:
     """What the hand-over does, without a solve: the matrix into a Highs instance."""
     import highspy
 
-    from staffplan.solve import _quiet_stdout, highs_lp
+    from staffplan.model.solve import _quiet_stdout, highs_lp
 
     with _quiet_stdout():
         h = highspy.Highs()
@@ -158,7 +158,7 @@ def _bare(rec: dict, model, time_limit: float | None, solve: bool = True) -> Non
     solved by highspy alone with staffplan's options."""
     import highspy
 
-    from staffplan.solve import _quiet_stdout, highs_lp
+    from staffplan.model.solve import _quiet_stdout, highs_lp
 
     s = model.inputs.settings
     t0 = time.perf_counter()

@@ -11,11 +11,9 @@ import logging
 import sys
 from pathlib import Path
 
-from . import __version__
-from .errors import StaffplanError
+from staffplan import __version__
+from staffplan.core.errors import StaffplanError
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE_INPUT = PROJECT_ROOT / "inputs" / "apac_expansion.xlsx"
 
 
 def _addresses(text: str) -> list[str]:
@@ -80,19 +78,19 @@ def main(argv: list[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "init":
-        from .example import init_command
+        from staffplan.inputs.example import init_command
 
         return init_command(args.path)
     if args.command == "check":
-        from .check import check_command
+        from staffplan.inputs.check import check_command
 
         return check_command(args.input)
     if args.command == "plan":
-        from .pipeline import plan_command
+        from staffplan.jobs.plan import plan_command
 
         return plan_command(args)
     if args.command == "send":
-        from .mail import send_command
+        from staffplan.delivery.mail import send_command
 
         return send_command(args)
     raise AssertionError(args.command)

@@ -14,12 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from staffplan.cli import EXAMPLE_INPUT
-from staffplan.demand import requirement_for
-from staffplan.inputs import Band, Inputs, Market, Role, Settings, Site, StaffingRow
-from staffplan.months import month_index
-from staffplan.pipeline import solve_inputs
-from staffplan.results import PlanResult
+from staffplan.core.resources import example_workbook
+
+EXAMPLE_INPUT = example_workbook()
+from staffplan.inputs.demand import requirement_for
+from staffplan.inputs.data import Band, Inputs, Market, Role, Settings, Site, StaffingRow
+from staffplan.core.months import month_index
+from staffplan.jobs.plan import solve_inputs
+from staffplan.results.tables import PlanResult
 
 HOSTILE_PLAN = '<script>alert(1)</script> Plan "A" & \'B\''
 HOSTILE_SITE = '<img src=x onerror=alert(2)> Tokyo "1" & Co'
@@ -70,7 +72,7 @@ def hostile_lp_result() -> PlanResult:
 
 @pytest.fixture(scope="session")
 def example_inputs() -> Inputs:
-    from staffplan.reader import read_workbook
+    from staffplan.inputs.reader import read_workbook
 
     return read_workbook(EXAMPLE_INPUT)
 

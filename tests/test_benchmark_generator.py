@@ -33,8 +33,8 @@ def small(tmp_path_factory):
 
 
 def test_small_workbook_passes_the_reader_with_the_declared_size(small):
-    from staffplan.demand import requirement_for
-    from staffplan.reader import read_workbook
+    from staffplan.inputs.demand import requirement_for
+    from staffplan.inputs.reader import read_workbook
 
     generated, path = small
     read = read_workbook(path)
@@ -78,8 +78,8 @@ def test_same_seed_same_data_other_seed_other_data():
 def test_budgets_never_bind_in_the_small_plan(small):
     """Budgets are the only hard constraint: the generated ones must leave the plan as it
     would be without them, or the benchmarks would measure a different problem."""
-    from staffplan.model import build_model
-    from staffplan.solve import Outcome, solve_model
+    from staffplan.model.build import build_model
+    from staffplan.model.solve import Outcome, solve_model
 
     inputs, _ = small
     objectives = []

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from workbooks import minimal_sheets, write_workbook
 
-from staffplan.reader import read_workbook
+from staffplan.inputs.reader import read_workbook
 
 STAFFING_HEADER = ["role_id", "phase", "per_site", "per_mw", "posts_24x7"]
 

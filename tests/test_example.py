@@ -10,13 +10,16 @@ import openpyxl
 import pytest
 from openpyxl.utils.cell import range_boundaries
 
-from staffplan import example
-from staffplan.cli import EXAMPLE_INPUT, main
-from staffplan.errors import StaffplanError
-from staffplan.months import month_index
-from staffplan.reader import read_workbook
-from staffplan.schema import SHEETS
-from staffplan.template import INSTRUCTIONS, build_workbook, write_input_workbook
+from staffplan.inputs import example as example
+from staffplan.cli import main
+from staffplan.core.resources import example_workbook
+
+EXAMPLE_INPUT = example_workbook()
+from staffplan.core.errors import StaffplanError
+from staffplan.core.months import month_index
+from staffplan.inputs.reader import read_workbook
+from staffplan.inputs.schema import SHEETS
+from staffplan.inputs.template import INSTRUCTIONS, build_workbook, write_input_workbook
 
 
 @pytest.fixture(scope="module")
@@ -251,7 +254,7 @@ def test_example_is_consistent_with_the_contract() -> None:
 
 def test_example_plan_shows_early_risks_in_tight_markets(fresh: Path) -> None:
     """Linear relaxation (fast): JP and AU fall short early, budgets leave a plan possible."""
-    from staffplan.pipeline import solve_inputs
+    from staffplan.jobs.plan import solve_inputs
 
     result = solve_inputs(read_workbook(fresh), lp=True)
     assert result.status.value == "optimal"

@@ -8,11 +8,13 @@ import math
 
 import pytest
 
-from staffplan.cli import EXAMPLE_INPUT
-from staffplan.months import month_index
-from staffplan.pipeline import solve_inputs
-from staffplan.reader import read_workbook
-from staffplan.results import Mode
+from staffplan.core.resources import example_workbook
+
+EXAMPLE_INPUT = example_workbook()
+from staffplan.core.months import month_index
+from staffplan.jobs.plan import solve_inputs
+from staffplan.inputs.reader import read_workbook
+from staffplan.results.tables import Mode
 
 TOL = 1e-6
 

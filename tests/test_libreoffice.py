@@ -12,7 +12,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from staffplan.report_xlsx import write_plan_xlsx
+from staffplan.reports.xlsx import write_plan_xlsx
 
 
 def _convert(xlsx: Path, out: Path) -> subprocess.CompletedProcess:

@@ -32,9 +32,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from staffplan import mail
+from staffplan.delivery import mail as mail
 from staffplan.cli import main
-from staffplan.mailconfig import load_settings
+from staffplan.delivery.settings import load_settings
 
 USER = "planner"
 PASSWORD = "s3cret-Pässword-%42"

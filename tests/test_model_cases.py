@@ -14,10 +14,10 @@ import re
 
 import pytest
 
-from staffplan.errors import BudgetInfeasible
-from staffplan.months import month_index
-from staffplan.pipeline import solve_inputs
-from staffplan.results import PlanResult
+from staffplan.core.errors import BudgetInfeasible
+from staffplan.core.months import month_index
+from staffplan.jobs.plan import solve_inputs
+from staffplan.results.tables import PlanResult
 
 from cases import (PENALTY, band, budget, extra, label, lane, make_inputs, market, role, site,
                    staffing)

@@ -12,10 +12,10 @@ import openpyxl
 import pytest
 from workbooks import MINIMAL_REQUIREMENT, minimal_sheets, write_workbook
 
-from staffplan.errors import InputError
-from staffplan.months import month_index
-from staffplan.reader import _norm, read_workbook
-from staffplan.schema import SHEETS
+from staffplan.core.errors import InputError
+from staffplan.core.months import month_index
+from staffplan.inputs.reader import _norm, read_workbook
+from staffplan.inputs.schema import SHEETS
 
 
 def _patch_member(path: Path, member: str, old: bytes, new: bytes) -> None:

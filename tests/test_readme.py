@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from staffplan.schema import markdown_table
+from staffplan.inputs.schema import markdown_table
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

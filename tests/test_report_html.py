@@ -11,10 +11,10 @@ import openpyxl
 import pytest
 
 from conftest import HOSTILE_PLAN, HOSTILE_SITE
-from staffplan import report_tables as rt
-from staffplan.mail import inline_images
-from staffplan.report_html import build_context, render_report, write_report_html
-from staffplan.report_xlsx import write_plan_xlsx
+from staffplan.reports import tables as rt
+from staffplan.delivery.mail import inline_images
+from staffplan.reports.html import build_context, render_report, write_report_html
+from staffplan.reports.xlsx import write_plan_xlsx
 
 IMG = re.compile(r"<img\b[^>]*>", re.I)
 
@@ -155,7 +155,7 @@ def test_example_report_is_one_file_under_one_megabyte(example_lp_result, tmp_pa
 def test_write_is_atomic(hostile_result, tmp_path, monkeypatch):
     path = tmp_path / "r-report.html"
     path.write_text("old report")
-    monkeypatch.setattr("staffplan.report_html.render_report",
+    monkeypatch.setattr("staffplan.reports.html.render_report",
                         lambda result: (_ for _ in ()).throw(RuntimeError("boom")))
     with pytest.raises(RuntimeError):
         write_report_html(hostile_result, path)
@@ -223,7 +223,7 @@ def test_every_sampled_figure_matches_the_excel_plan(which, request, tmp_path):
 
 
 def test_a_plan_stopped_by_the_time_limit_says_so_at_the_top(hostile_result):
-    from staffplan.results import Status
+    from staffplan.results.tables import Status
 
     stopped = dataclasses.replace(hostile_result, status=Status.FEASIBLE, mip_gap=0.0123)
     top = _text(render_report(stopped)).split("Hire ")[0]
@@ -238,7 +238,7 @@ def test_go_live_list_keeps_the_least_covered_sites_on_a_phone():
     says how many others there are and their least coverage (100%)."""
     from cases import make_inputs, market, site, staffing
 
-    from staffplan.pipeline import solve_inputs
+    from staffplan.jobs.plan import solve_inputs
 
     sites = [site(t, t, t, t, site_id=f"S{t:02d}") for t in range(15)]
     inputs = make_inputs(horizon=15, integer=False, sites=sites,
@@ -269,8 +269,8 @@ def test_roles_sharing_a_display_name_keep_their_own_hires():
     hires 1 in month 0: the hires table shows two US rows with 1 each in Q1, not one
     merged row that keeps only the last value."""
     from cases import band, extra, make_inputs, market
-    from staffplan.inputs import Role
-    from staffplan.pipeline import solve_inputs
+    from staffplan.inputs.data import Role
+    from staffplan.jobs.plan import solve_inputs
 
     roles = [Role(r, "Engineer", "engineering", 0, False, 1.5, 0.0) for r in ("a", "b")]
     inputs = make_inputs(horizon=3, roles=roles, bands=[band(role_id="a"), band(role_id="b")],

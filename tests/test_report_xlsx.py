@@ -10,9 +10,9 @@ import openpyxl
 import pytest
 
 from conftest import FORMULA_ROLE, HOSTILE_PLAN
-from staffplan import report_tables as rt
-from staffplan.report_xlsx import write_plan_xlsx
-from staffplan.results import (COSTS_COLUMNS, HEADCOUNT_COLUMNS, HIRES_COLUMNS, PRESSURE_COLUMNS,
+from staffplan.reports import tables as rt
+from staffplan.reports.xlsx import write_plan_xlsx
+from staffplan.results.tables import (COSTS_COLUMNS, HEADCOUNT_COLUMNS, HIRES_COLUMNS, PRESSURE_COLUMNS,
                                PlanResult)
 
 MACHINE = ["Summary", "Hires", "Headcount", "Costs", "Pressure"]

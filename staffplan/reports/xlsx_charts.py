@@ -8,9 +8,9 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import report_tables as rt
-from .report_xlsx import fit_widths, print_setup, put, style_header
-from .results import PlanResult
+from staffplan.reports import tables as rt
+from staffplan.reports.xlsx import fit_widths, print_setup, put, style_header
+from staffplan.results.tables import PlanResult
 
 CHART_W, CHART_H, ROWS_PER_CHART = 24.0, 7.0, 15
 SECTION_FONT = Font(bold=True, size=12, color="1F4E79")

@@ -14,15 +14,16 @@ from typing import Any
 
 import jinja2
 
-from .atomic import atomic_path
-from . import __version__, charts
-from . import report_tables as rt
-from .months import month_label
-from .results import Mode, PlanResult
+from staffplan.core.atomic import atomic_path
+from staffplan import __version__
+from staffplan.reports import charts
+from staffplan.core.resources import TEMPLATES_PACKAGE
+from staffplan.reports import tables as rt
+from staffplan.core.months import month_label
+from staffplan.results.tables import Mode, PlanResult
 
 log = logging.getLogger(__name__)
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 MAX_RISKS = 10
 MAX_REQUISITIONS = 20
 MAX_GO_LIVE_SITES = 12
@@ -167,7 +168,7 @@ def _meta(result: PlanResult) -> list[tuple[str, str]]:
 
 
 def _env() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+    return jinja2.Environment(loader=jinja2.PackageLoader(TEMPLATES_PACKAGE, ""), autoescape=True,
                               undefined=jinja2.StrictUndefined, trim_blocks=True,
                               lstrip_blocks=True)
 

@@ -9,9 +9,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from .inputs import Inputs
-from .months import month_label
-from .reader import read_workbook
+from staffplan.inputs.data import Inputs
+from staffplan.core.months import month_label
+from staffplan.inputs.reader import read_workbook
 
 
 def check_command(path: Path) -> int:

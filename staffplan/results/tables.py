@@ -15,11 +15,11 @@ import pandas as pd
 
 from typing import TYPE_CHECKING
 
-from .inputs import Inputs
+from staffplan.inputs.data import Inputs
 
 if TYPE_CHECKING:
-    from .model import StaffModel
-    from .solve import SolveOutcome
+    from staffplan.model.build import StaffModel
+    from staffplan.model.solve import SolveOutcome
 
 HIRES_COLUMNS = ["country", "role_id", "pay_point", "requisition_month", "start_month", "hires",
                  "annual_salary", "currency"]
@@ -95,7 +95,7 @@ class PlanResult:
 
 
 def _label(month: int) -> str:
-    from .months import month_label
+    from staffplan.core.months import month_label
 
     return month_label(month)
 
@@ -114,9 +114,9 @@ def _val(var) -> float:
 
 def build_results(model: "StaffModel", outcome: "SolveOutcome") -> PlanResult:
     """Tidy tables from a solved model; checks the recomputed cost against the objective."""
-    from .errors import SolverFailed
-    from .months import month_label, month_year
-    from .solve import Outcome
+    from staffplan.core.errors import SolverFailed
+    from staffplan.core.months import month_label, month_year
+    from staffplan.model.solve import Outcome
 
     inputs = model.inputs
     s = inputs.settings
@@ -220,7 +220,7 @@ def pressure_table(model: "StaffModel") -> pd.DataFrame:
     whose window has no room for another whole person. requirement: d objective / d req
     = dual(cover) + share * reduced cost of K at its cap.
     """
-    from .months import month_label
+    from staffplan.core.months import month_label
 
     s = model.inputs.settings
     W = s.supply_window_months
@@ -256,7 +256,7 @@ def pressure_table(model: "StaffModel") -> pd.DataFrame:
 
 def risk_table(model: "StaffModel", head: pd.DataFrame) -> pd.DataFrame:
     """Why each unmet (country, role, month) went unmet, as the binding constraint in words."""
-    from .months import month_label, month_year
+    from staffplan.core.months import month_label, month_year
 
     s = model.inputs.settings
     tol = 1e-6

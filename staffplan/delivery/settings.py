@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from .errors import MailError
+from staffplan.core.errors import MailError
 
 log = logging.getLogger(__name__)
 

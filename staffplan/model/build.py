@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 
 import pulp
 
-from .inputs import Inputs
-from .months import month_label, month_year
-from .schema import PAY_POINTS
+from staffplan.inputs.data import Inputs
+from staffplan.core.months import month_label, month_year
+from staffplan.inputs.schema import PAY_POINTS
 
 log = logging.getLogger(__name__)
 

@@ -28,11 +28,11 @@ from pathlib import Path
 
 import openpyxl
 
-from . import __version__
-from .atomic import atomic_path
-from .errors import MailError, StaffplanError
-from .mailconfig import LOOPBACK_HOSTS, MailSettings, load_settings
-from .report_tables import fmt_money
+from staffplan import __version__
+from staffplan.core.atomic import atomic_path
+from staffplan.core.errors import MailError, StaffplanError
+from staffplan.delivery.settings import LOOPBACK_HOSTS, MailSettings, load_settings
+from staffplan.reports.tables import fmt_money
 
 log = logging.getLogger(__name__)
 

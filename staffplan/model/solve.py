@@ -22,8 +22,8 @@ import highspy
 import numpy as np
 import pulp
 
-from .errors import SolverFailed
-from .model import StaffModel
+from staffplan.core.errors import SolverFailed
+from staffplan.model.build import StaffModel
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
-from . import report_tables as rt  # noqa: E402
-from .results import PlanResult  # noqa: E402
+from staffplan.reports import tables as rt  # noqa: E402
+from staffplan.results.tables import PlanResult  # noqa: E402
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-from .months import month_label
-from .results import Mode, PlanResult, UnmetReason
+from staffplan.core.months import month_label
+from staffplan.results.tables import Mode, PlanResult, UnmetReason
 
 EPS = 1e-6
 

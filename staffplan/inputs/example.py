@@ -12,7 +12,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from .template import Content, write_input_workbook
+from staffplan.inputs.template import Content, write_input_workbook
 
 INTRO = (
     "1. Fill in the sheets named below; keep the header row (row 1) of each as it is. "

@@ -21,10 +21,10 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .atomic import atomic_path
-from .errors import StaffplanError
-from .schema import SHEETS, Column, Sheet, display_default
-from .xlsx_text import looks_like_formula
+from staffplan.core.atomic import atomic_path
+from staffplan.core.errors import StaffplanError
+from staffplan.inputs.schema import SHEETS, Column, Sheet, display_default
+from staffplan.core.xlsx_text import looks_like_formula
 
 log = logging.getLogger(__name__)
 

@@ -14,11 +14,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .demand import unplanned_demand
-from .errors import Problem
-from .inputs import Extra, Inputs, Settings, Site, StaffingRow
-from .months import month_label, month_year
-from .schema import PAY_POINTS
+from staffplan.inputs.demand import unplanned_demand
+from staffplan.core.errors import Problem
+from staffplan.inputs.data import Extra, Inputs, Settings, Site, StaffingRow
+from staffplan.core.months import month_label, month_year
+from staffplan.inputs.schema import PAY_POINTS
 
 ALL = "all"  # Budget year meaning every horizon year
 STAR = "*"  # Budget country meaning every country

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pulp
 
-from .errors import BudgetInfeasible, SolverFailed, StaffplanError
-from .inputs import Inputs
-from .model import build_model, cost_terms
-from .results import PlanResult, build_results
-from .solve import Outcome, solve_model
+from staffplan.core.errors import BudgetInfeasible, SolverFailed, StaffplanError
+from staffplan.inputs.data import Inputs
+from staffplan.model.build import build_model, cost_terms
+from staffplan.results.tables import PlanResult, build_results
+from staffplan.model.solve import Outcome, solve_model
+from staffplan.core.resources import example_workbook
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ def _least_cost(inputs: Inputs, budget, solver: str) -> float | None:
     s = inputs.settings
     months = range(s.horizon_months)
     if budget.year is not None:
-        from .months import month_year
+        from staffplan.core.months import month_year
 
         months = [t for t in months if month_year(s.horizon_start + t) == budget.year]
     model.prob.setObjective(pulp.LpAffineExpression(cost_terms(model, months, budget.country)))
@@ -83,16 +84,14 @@ def _least_cost(inputs: Inputs, budget, solver: str) -> float | None:
 
 
 def default_input() -> Path:
-    from .cli import EXAMPLE_INPUT
-
-    return EXAMPLE_INPUT
+    return example_workbook()
 
 
 def plan_command(args: argparse.Namespace) -> int:
     """`staffplan plan`: validate, solve, write the plan and report, optionally email."""
-    from .reader import read_workbook
-    from .report_html import render_report, write_report_html
-    from .report_xlsx import write_plan_xlsx
+    from staffplan.inputs.reader import read_workbook
+    from staffplan.reports.html import render_report, write_report_html
+    from staffplan.reports.xlsx import write_plan_xlsx
 
     path: Path = args.input or default_input()
     started = time.perf_counter()
@@ -119,7 +118,7 @@ def plan_command(args: argparse.Namespace) -> int:
     print(plan_summary(result, time.perf_counter() - started), file=sys.stderr)
     print(f"Wrote {xlsx}\n      {html}", file=sys.stderr)
     if getattr(args, "email_to", None):
-        from .mail import deliver
+        from staffplan.delivery.mail import deliver
 
         print(deliver(xlsx, args.email_to, cc=args.cc, subject=args.subject, eml=args.eml,
                       config=args.config), file=sys.stderr)

@@ -14,13 +14,13 @@ from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import __version__
-from . import report_tables as rt
-from .months import month_label
-from .report_xlsx import (finish_sheet, fit_widths, print_setup, put, safe_append,
+from staffplan import __version__
+from staffplan.reports import tables as rt
+from staffplan.core.months import month_label
+from staffplan.reports.xlsx import (finish_sheet, fit_widths, print_setup, put, safe_append,
                           style_header, write_table)
-from .report_xlsx_charts import add_charts
-from .results import PlanResult
+from staffplan.reports.xlsx_charts import add_charts
+from staffplan.results.tables import PlanResult
 
 TITLE_FONT = Font(bold=True, size=16, color="1F4E79")
 SECTION_FONT = Font(bold=True, size=12, color="1F4E79")

@@ -23,13 +23,13 @@ from defusedxml import DefusedXmlException
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from openpyxl.utils.cell import column_index_from_string, get_column_letter, range_boundaries
 
-from . import validate
-from .demand import requirement_for
-from .errors import InputError, Problem
-from .inputs import Band, Budget, Extra, Inputs, Lane, Market, Role, Settings, Site, StaffingRow
-from .months import month_index
-from .schema import SHEETS, Column, Sheet
-from .validate import ALL, STAR, Record, Tables
+from staffplan.inputs import rules as validate
+from staffplan.inputs.demand import requirement_for
+from staffplan.core.errors import InputError, Problem
+from staffplan.inputs.data import Band, Budget, Extra, Inputs, Lane, Market, Role, Settings, Site, StaffingRow
+from staffplan.core.months import month_index
+from staffplan.inputs.schema import SHEETS, Column, Sheet
+from staffplan.inputs.rules import ALL, STAR, Record, Tables
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .inputs import Extra, Inputs, Site, StaffingRow
+from staffplan.inputs.data import Extra, Inputs, Site, StaffingRow
 
 
 def phase_at(site: Site, month: int) -> str | None:

@@ -17,11 +17,11 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .atomic import atomic_path
-from . import __version__
-from .report_tables import pressure_explained
-from .xlsx_text import looks_like_formula
-from .results import (COSTS_COLUMNS, HEADCOUNT_COLUMNS, HIRES_COLUMNS, PRESSURE_COLUMNS,
+from staffplan.core.atomic import atomic_path
+from staffplan import __version__
+from staffplan.reports.tables import pressure_explained
+from staffplan.core.xlsx_text import looks_like_formula
+from staffplan.results.tables import (COSTS_COLUMNS, HEADCOUNT_COLUMNS, HIRES_COLUMNS, PRESSURE_COLUMNS,
                       PlanResult)
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ HEADER_ALIGN = Alignment(vertical="center", wrap_text=True)
 
 def write_plan_xlsx(result: PlanResult, path: Path) -> None:
     """Write the whole plan workbook; atomic, so a failure leaves any old file untouched."""
-    from .report_xlsx_people import add_people_sheets
+    from staffplan.reports.xlsx_people import add_people_sheets
 
     path = Path(path)
     wb = Workbook()

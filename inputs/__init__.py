@@ -1,0 +1,1 @@
+"""Example workbooks, installed as the package staffplan._examples (see pyproject.toml)."""

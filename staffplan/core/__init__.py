@@ -1,0 +1,1 @@
+"""Shared by every stage: errors and exit codes, month arithmetic, atomic writes, packaged files."""

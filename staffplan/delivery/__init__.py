@@ -1,0 +1,1 @@
+"""Stage 5, delivery: mail settings, the message, and sending it."""

@@ -1,0 +1,1 @@
+"""Jobs that run the stages end to end for one command (plan, compare, risk)."""

@@ -1,0 +1,1 @@
+"""Report templates, installed as the package staffplan._templates (see pyproject.toml)."""
