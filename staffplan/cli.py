@@ -42,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="output folder (default: reports/)")
     q.add_argument("--lp", action="store_true", help="solve the linear relaxation")
     q.add_argument("--solver", choices=["highs", "cbc"], default="highs")
+    q.add_argument("--previous", type=Path, metavar="OLD-plan.xlsx",
+                   help="an earlier plan to compare with: adds a Changes sheet and a "
+                        "'since the last plan' section to the report")
     q.add_argument("--email-to", type=_addresses, metavar="ADDR[,ADDR]",
                    help="email the plan to these addresses when written")
     q.add_argument("--cc", type=_addresses, default=[], metavar="ADDR[,ADDR]")

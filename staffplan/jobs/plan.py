@@ -15,6 +15,7 @@ import pulp
 from staffplan.core.errors import BudgetInfeasible, SolverFailed, StaffplanError
 from staffplan.inputs.data import Inputs
 from staffplan.model.build import build_model, cost_terms
+from staffplan.results.changes import attach_comparison, read_previous_plan
 from staffplan.results.tables import PlanResult, build_results
 from staffplan.model.solve import Outcome, solve_model
 from staffplan.core.resources import example_workbook
@@ -96,9 +97,16 @@ def plan_command(args: argparse.Namespace) -> int:
     path: Path = args.input or default_input()
     started = time.perf_counter()
     inputs = read_workbook(path)
+    # The previous plan is read before solving: a file that is not a plan stops the run at
+    # once (exit 2), before any output is written.
+    previous_path: Path | None = getattr(args, "previous", None)
+    previous = read_previous_plan(previous_path) if previous_path else None
     for w in inputs.warnings:
         print(f"warning: {w}", file=sys.stderr)
     result = solve_inputs(inputs, lp=args.lp, solver=args.solver)
+    if previous is not None:
+        for note in attach_comparison(result, previous).notes:
+            print(f"note: {note}", file=sys.stderr)
     out_dir: Path = args.out
     stem = path.stem
     xlsx = out_dir / f"{stem}-plan.xlsx"
@@ -146,6 +154,11 @@ def plan_summary(result: PlanResult, seconds: float) -> str:
         lines.append(f"Unmet demand: {result.unmet_fte_months:,.1f} FTE-months ({where}{more})")
     else:
         lines.append("Unmet demand: none")
+    if result.comparison is not None:
+        p = result.comparison.previous
+        lines.append(f"Since {p.name}: cost {cur} {p.total_cost:,.0f} -> {result.total_cost:,.0f}, "
+                     f"hires {_num(p.total_hires)} -> {_num(result.total_hires)}, unmet "
+                     f"{p.unmet_fte_months:,.1f} -> {result.unmet_fte_months:,.1f} FTE-months")
     return "\n".join(lines)
 
 

@@ -19,6 +19,7 @@ from staffplan import __version__
 from staffplan.reports import charts
 from staffplan.core.resources import TEMPLATES_PACKAGE
 from staffplan.reports import tables as rt
+from staffplan.reports.since_last import since_last
 from staffplan.core.months import month_label
 from staffplan.results.tables import Mode, PlanResult
 
@@ -100,6 +101,7 @@ def build_context(result: PlanResult, with_charts: bool = True) -> dict[str, Any
         "costs": _costs(result, money),
         "warnings": list(result.warnings),
         "meta": _meta(result),
+        "since_last": since_last(result),  # None without plan --previous
         "charts": {"hires": None, "cost": None, "headcount": []},
     }
     if with_charts:

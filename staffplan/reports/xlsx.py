@@ -21,6 +21,7 @@ from staffplan.core.atomic import atomic_path
 from staffplan import __version__
 from staffplan.reports.tables import pressure_explained
 from staffplan.core.xlsx_text import looks_like_formula
+from staffplan.results.changes import CHANGES_COLUMNS
 from staffplan.results.tables import (COSTS_COLUMNS, HEADCOUNT_COLUMNS, HIRES_COLUMNS, PRESSURE_COLUMNS,
                       PlanResult)
 
@@ -63,6 +64,10 @@ def add_machine_sheets(wb: Workbook, result: PlanResult) -> None:
     cols = PRESSURE_COLUMNS + ["explanation"]
     write_table(wb.create_sheet("Pressure"), cols, pressure[cols].itertuples(index=False,
                                                                              name=None))
+    if result.comparison is not None:  # with `plan --previous`
+        changes = result.comparison.changes
+        write_table(wb.create_sheet("Changes"), CHANGES_COLUMNS,
+                    changes[CHANGES_COLUMNS].itertuples(index=False, name=None))
 
 
 # --------------------------------------------------------------------------- cell helpers

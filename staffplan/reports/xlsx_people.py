@@ -19,6 +19,7 @@ from staffplan.reports import tables as rt
 from staffplan.core.months import month_label
 from staffplan.reports.xlsx import (finish_sheet, fit_widths, print_setup, put, safe_append,
                           style_header, write_table)
+from staffplan.reports.since_last import sheet_sections as sections_since_last
 from staffplan.reports.xlsx_charts import add_charts
 from staffplan.results.tables import PlanResult
 
@@ -35,6 +36,8 @@ def add_people_sheets(wb: Workbook, result: PlanResult) -> None:
     """Overview, Charts, Requisitions, Headcount by quarter, Cost by year, Risks,
     Assumptions and the chart data, in reading order."""
     overview(wb.create_sheet("Overview"), result)
+    if result.comparison is not None:  # plan --previous
+        since_last_plan(wb.create_sheet("Since last plan"), result)
     charts = wb.create_sheet("Charts")
     requisitions(wb.create_sheet("Requisitions"), result)
     headcount(wb.create_sheet("Headcount by quarter"), result)
@@ -120,6 +123,16 @@ def _table(ws: Worksheet, row: int, title: str, columns: Sequence[str],
         put(ws, row, 1, "None.")
         row += 1
     return row
+
+
+def since_last_plan(ws: Worksheet, result: PlanResult) -> None:
+    """What changed since the previous plan (reports/since_last.py), as text tables."""
+    put(ws, 1, 1, "Since the last plan").font = TITLE_FONT
+    r = 3
+    for title, columns, rows in sections_since_last(result):
+        r = _table(ws, r, title, columns, rows, [None] * len(columns)) + 1
+    fit_widths(ws, skip_rows=2, cap=60)
+    print_setup(ws)
 
 
 # --------------------------------------------------------------------------- action and tables

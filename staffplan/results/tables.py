@@ -19,6 +19,7 @@ from staffplan.inputs.data import Inputs
 
 if TYPE_CHECKING:
     from staffplan.model.build import StaffModel
+    from staffplan.results.changes import Comparison
     from staffplan.model.solve import SolveOutcome
 
 HIRES_COLUMNS = ["country", "role_id", "pay_point", "requisition_month", "start_month", "hires",
@@ -71,6 +72,7 @@ class PlanResult:
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     shadow_prices: bool = True  # False when the duals could not be computed
+    comparison: "Comparison | None" = None  # with `plan --previous` (results/changes.py)
 
     def summary_rows(self) -> list[tuple[str, object]]:
         """The `Summary` sheet, key by key."""
@@ -91,6 +93,7 @@ class PlanResult:
             ("horizon_months", s.horizon_months),
             ("input_file", self.inputs.source.name if self.inputs.source else ""),
             ("input_sha256", self.inputs.sha256),
+            *(self.comparison.summary_rows() if self.comparison is not None else []),
         ]
 
 
