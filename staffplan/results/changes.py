@@ -66,8 +66,8 @@ class PreviousPlanError(StaffplanError):
             more = len(problems) - MAX_SHOWN
             shown.append(Problem("", f"... and {more} more problems not listed"))
         n = len(problems)
-        lines = [f"{self.path}: cannot compare with this previous plan "
-                 f"({n} problem{'s' if n != 1 else ''}):"]
+        head = f"{self.path}: cannot compare with this previous plan"
+        lines = [f"{head} ({n} problem{'s' if n != 1 else ''}):"]
         lines += [f"  - {p}" for p in shown]
         lines.append("Give --previous a plan written by `staffplan plan` (the "
                      "<name>-plan.xlsx file), or leave --previous out.")
