@@ -28,7 +28,8 @@ from staffplan.inputs.demand import requirement_for
 from staffplan.core.errors import InputError, Problem
 from staffplan.inputs.data import Band, Budget, Extra, Inputs, Lane, Market, Role, Settings, Site, StaffingRow
 from staffplan.core.months import month_index
-from staffplan.inputs.schema import SHEETS, Column, Sheet
+from staffplan.inputs.names import near_miss
+from staffplan.inputs.schema import SHEETS, Column, Sheet, display_default
 from staffplan.inputs.rules import ALL, STAR, Record, Tables
 
 log = logging.getLogger(__name__)
@@ -119,15 +120,18 @@ class RawSheet:
     """Cached values of one worksheet plus the cells openpyxl could not give a value."""
 
     def __init__(self, title: str, rows: list[tuple], no_value: set[tuple[int, int]],
-                 merges: list[str]) -> None:
+                 merges: list[str], read: bool = True) -> None:
         self.title = title
+        self.read = read  # False: not an input sheet's name; only the title is kept
         self.rows = rows  # rows[i] is worksheet row i + 1
         self.no_value = no_value  # (row, col) 1-based: formulas with no saved result
         self.merges = merges
 
 
 def _extract(data: bytes, path: Path) -> dict[str, RawSheet]:
-    """Title -> raw sheet for the sheets the schema knows; anything odd becomes InputError."""
+    """Title -> raw sheet for every sheet, in workbook order; only those whose names the
+    schema knows are read (the others' titles are kept to spot near-miss names and to list
+    them). Anything odd becomes InputError."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = set(zf.namelist())
@@ -165,6 +169,7 @@ def _extract_sheets(data: bytes, zf: zipfile.ZipFile) -> dict[str, RawSheet]:
     try:
         for ws in wb.worksheets:
             if _norm(ws.title) not in wanted or not hasattr(ws, "iter_rows"):
+                out[ws.title] = RawSheet(ws.title, [], set(), [], read=False)
                 continue
             ws.reset_dimensions()  # some writers store a wrong <dimension>
             rows = list(ws.iter_rows(values_only=True))
@@ -219,6 +224,8 @@ def _parse(raw: dict[str, RawSheet]) -> tuple[Tables, list[Problem], list[str]]:
     by_norm: dict[str, RawSheet] = {}
     problems: list[Problem] = []
     for title, sheet in raw.items():
+        if not sheet.read:
+            continue
         first = by_norm.setdefault(_norm(title), sheet)
         if first is not sheet:
             problems.append(Problem(title, f"sheets '{first.title}' and '{title}' both read as "
@@ -227,12 +234,20 @@ def _parse(raw: dict[str, RawSheet]) -> tuple[Tables, list[Problem], list[str]]:
     settings = Record("Settings", 0, {}, {})
     sheets: dict[str, list[Record]] = {}
     present: set[str] = set()
+    absent = [s for s in SHEETS if _norm(s.name) not in by_norm]
+    lookalikes = _lookalikes([t for t, rs in raw.items() if not rs.read],
+                             [s.name for s in absent])
+    for schema in absent:
+        for title in lookalikes.get(schema.name, ()) if not schema.required else ():
+            problems.append(Problem(title, f"this sheet's name looks like {schema.name}; if it "
+                                           f"were ignored, {_sheet_ignored(schema)}. Rename it "
+                                           f"{schema.name} (or, if it is not input, give it a "
+                                           f"name unlike any input sheet)"))
     for schema in SHEETS:
         rs = by_norm.get(_norm(schema.name))
         if rs is None:
             if schema.required:
-                problems.append(Problem(schema.name, "the sheet is missing; expected a sheet "
-                                                     f"named {schema.name}"))
+                problems.append(Problem(schema.name, _missing_sheet(schema, raw, lookalikes)))
             if schema.layout == "settings":
                 settings = _settings_defaults_only()
             sheets[schema.name] = []
@@ -244,6 +259,46 @@ def _parse(raw: dict[str, RawSheet]) -> tuple[Tables, list[Problem], list[str]]:
         else:
             sheets[schema.name] = _read_table(schema, rs, problems)
     return Tables(settings, sheets, present), problems, warnings
+
+
+def _lookalikes(names: list[str], absent: list[str]) -> dict[str, list[str]]:
+    """Absent known name -> the unknown names that look like it (names.near_miss)."""
+    out: dict[str, list[str]] = {}
+    for name in names:
+        match = near_miss(name, absent)
+        if match is not None:
+            out.setdefault(match, []).append(name)
+    return out
+
+
+def _sheet_ignored(schema: Sheet) -> str:
+    return schema.if_ignored or f"the plan would be made as if there were no {schema.name} sheet"
+
+
+def _missing_sheet(schema: Sheet, raw: dict[str, RawSheet],
+                   lookalikes: dict[str, list[str]]) -> str:
+    """What to do about a missing required sheet: the look-alike to rename, else what exists."""
+    like = lookalikes.get(schema.name)
+    if like:
+        return (f"the sheet is missing; sheet {_quoted(like)} looks like it: rename it "
+                f"{schema.name}")
+    have = ", ".join(raw) if raw else "none"
+    return f"the sheet is missing; expected a sheet named {schema.name} (the workbook has: {have})"
+
+
+def _quoted(names: list[str]) -> str:
+    return " and ".join(f"'{n}'" for n in names)
+
+
+def _column_ignored(col: Column) -> str:
+    if col.default is None:
+        return f"{col.name} would be blank on every row"
+    return f"{col.name} would be {_default(col)} on every row"
+
+
+def _default(col: Column) -> str:
+    value = display_default(col.default)
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _header(schema: Sheet, rs: RawSheet, problems: list[Problem]) -> tuple[int, dict[str, int]]:
@@ -282,12 +337,29 @@ def _read_table(schema: Sheet, rs: RawSheet, problems: list[Problem]) -> list[Re
         problems.append(Problem(schema.name, f"the sheet is empty; expected a header row with "
                                              f"{expected}"))
         return []
+    known = {_norm(c.name) for c in schema.columns}
+    header = rs.rows[header_row - 1]
+    extras = {str(v).strip(): c for c, v in enumerate(header)
+              if not _blank(v) and _norm(v) not in known}
+    lookalikes = _lookalikes(list(extras), [c.name for c in schema.columns
+                                            if _norm(c.name) not in index])
     cols: list[tuple[Column, int | None]] = []
     for col in schema.columns:
         idx = index.get(_norm(col.name))
+        like = lookalikes.get(col.name, [])
         if idx is None and col.required:
+            where = ", ".join(f"{get_column_letter(extras[n] + 1)}{header_row}" for n in like)
+            hint = (f"; column {_quoted(like)} ({where}) looks like it: rename it {col.name}"
+                    if like else f"; expected columns {expected}")
             problems.append(Problem(schema.name, f"missing column {col.name} in the header "
-                                                 f"row {header_row}; expected columns {expected}"))
+                                                 f"row {header_row}{hint}"))
+        elif idx is None:
+            for name in like:
+                problems.append(Problem(
+                    schema.name, f"column {name!r} looks like {col.name}; if it were ignored, "
+                                 f"{_column_ignored(col)}. Rename it {col.name} (or, if it is "
+                                 f"not input, give it a name unlike any input column)",
+                    cell=f"{get_column_letter(extras[name] + 1)}{header_row}"))
         cols.append((col, idx))
     if any(idx is None and col.required for col, idx in cols):
         return []
@@ -336,6 +408,7 @@ def _read_settings(schema: Sheet, rs: RawSheet, problems: list[Problem],
     known = {_norm(c.name): c for c in schema.columns}
     values: dict[str, Any] = {}
     addresses: dict[str, str] = {}
+    unknown: dict[str, str] = {}  # unknown key as written -> its cell
     for r in range(header_row + 1, len(rs.rows) + 1):
         row = rs.rows[r - 1]
         key = row[kc] if kc < len(row) else None
@@ -345,7 +418,7 @@ def _read_settings(schema: Sheet, rs: RawSheet, problems: list[Problem],
         key_cell, value_cell = f"{get_column_letter(kc + 1)}{r}", f"{get_column_letter(vc + 1)}{r}"
         col = known.get(_norm(key))
         if col is None:
-            warnings.append(f"Settings!{key_cell}: unknown key {str(key).strip()!r} ignored")
+            unknown.setdefault(str(key).strip(), key_cell)
             continue
         name = col.name
         if name in addresses:
@@ -359,16 +432,35 @@ def _read_settings(schema: Sheet, rs: RawSheet, problems: list[Problem],
             values[name] = col.default
             continue
         values[name] = _cell_value("Settings", col, value, value_cell, no_value, problems)
+    lookalikes = _lookalikes(list(unknown), [c.name for c in schema.columns
+                                             if c.name not in addresses])
+    near = {k for like in lookalikes.values() for k in like}
+    for key, cell in unknown.items():
+        if key not in near:  # resembles no setting: an extra row, like a note
+            warnings.append(f"Settings!{cell}: unknown key {key!r} ignored")
     for col in schema.columns:
         if col.name in addresses:
             continue
+        like = lookalikes.get(col.name, [])
         if col.required:
-            problems.append(Problem("Settings", f"required key {col.name} is missing; add a row "
-                                                f"with key {col.name} and {_expect(col)}"))
+            fix = (f"key {_quoted(like)} on row {_row_of(unknown[like[0]])} looks like it: "
+                   f"rename it {col.name}" if like
+                   else f"add a row with key {col.name} and {_expect(col)}")
+            problems.append(Problem("Settings", f"required key {col.name} is missing; {fix}"))
             values[col.name] = None
         else:
+            for key in like:
+                problems.append(Problem(
+                    "Settings", f"key {key!r} looks like {col.name}; if it were ignored, "
+                                f"{col.name} would be {_default(col)} (its "
+                                f"default). Rename it {col.name} (or, if it is not a setting, "
+                                f"give it a name unlike any setting)", cell=unknown[key]))
             values[col.name] = col.default
     return Record("Settings", 0, values, addresses)
+
+
+def _row_of(cell: str) -> str:
+    return re.sub(r"[A-Z]+", "", cell)
 
 
 def _cell_value(sheet: str, col: Column, v: Any, cell: str, formula_no_value: bool,

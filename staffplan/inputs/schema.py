@@ -58,6 +58,9 @@ class Sheet:
     required: bool = True
     # "table": header row then one record per row; "settings": key/value rows.
     layout: str = "table"
+    # For an optional sheet: what the plan would silently lose if a misspelt sheet name were
+    # ignored ("... if it were ignored, <this>"); a generic sentence when empty.
+    if_ignored: str = ""
 
 
 SETTINGS = Sheet(
@@ -193,6 +196,7 @@ FX = Sheet(
                unit="rate"),
     ),
     required=False,
+    if_ignored="every band would have to be in the reporting currency",
 )
 
 MOBILITY = Sheet(
@@ -207,6 +211,7 @@ MOBILITY = Sheet(
         Column("cost_per_move", "number", "Cost of one move.", unit="reporting currency"),
     ),
     required=False,
+    if_ignored="no staff would move between countries",
 )
 
 BUDGET = Sheet(
@@ -219,6 +224,7 @@ BUDGET = Sheet(
                unit="reporting currency"),
     ),
     required=False,
+    if_ignored="no budget would limit the plan",
 )
 
 EXTRA_DEMAND = Sheet(
@@ -232,6 +238,7 @@ EXTRA_DEMAND = Sheet(
         Column("fte", "number", "FTE needed each month.", unit="FTE"),
     ),
     required=False,
+    if_ignored="this extra demand would not be planned for",
 )
 
 SHEETS: tuple[Sheet, ...] = (
