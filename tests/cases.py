@@ -76,8 +76,8 @@ def make_inputs(*, start: int = START, horizon: int = 6, lookahead: int = 0, int
                 bands: list[Band] | None = None, markets: list[Market] | None = None,
                 sites: list[Site] | None = None, staffing_rows: list[StaffingRow] | None = None,
                 extras: list[Extra] | None = None, lanes: list[Lane] | None = None,
-                budgets: list[Budget] | None = None, fx: dict[str, float] | None = None
-                ) -> Inputs:
+                budgets: list[Budget] | None = None, fx: dict[str, float] | None = None,
+                releases: str = "when_demand_falls") -> Inputs:
     """Inputs for one tiny case, with `requirement` filled by the project's demand rules.
 
     `start` moves only the horizon; dates made by the helpers stay relative to START.
@@ -86,7 +86,7 @@ def make_inputs(*, start: int = START, horizon: int = 6, lookahead: int = 0, int
         plan_name="case", horizon_start=start, horizon_months=horizon, currency="USD",
         unmet_penalty=penalty, fte_per_24x7_post=fte_per_post, severance_months=severance,
         supply_window_months=window, lookahead_months=lookahead, integer_hires=integer,
-        time_limit_s=30.0, mip_gap=0.0,
+        time_limit_s=30.0, mip_gap=0.0, releases=releases,
     )
     roles = roles if roles is not None else [role()]
     bands = bands if bands is not None else [band()]

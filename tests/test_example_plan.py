@@ -54,10 +54,14 @@ def test_highs_and_cbc_agree_on_the_lp(plans):
 
 
 def test_highs_and_cbc_agree_within_the_gap(plans, loose_integer):
+    """The 2% gap is measured against each solver's own bound, which lies above the LP
+    relaxation by the integrality gap (about 1% on the example: with releases =
+    when_demand_falls a rounded-up hire can no longer be released at once), so an
+    integer plan may lie up to about 3% above the LP."""
     bound = plans[("highs", True)].objective  # the LP relaxation bounds every integer plan
     for result in loose_integer.values():
         assert result.mode == Mode.INTEGER
-        assert bound * (1 - 1e-9) <= result.objective <= bound * 1.02
+        assert bound * (1 - 1e-9) <= result.objective <= bound * 1.035
     a, b = loose_integer["highs"].objective, loose_integer["cbc"].objective
     assert math.isclose(a, b, rel_tol=0.02)
 
@@ -121,3 +125,17 @@ def test_costs_add_up_to_total(plans):
     kinds = ["salaries", "contractors", "hiring", "moves", "separations"]
     assert (costs[kinds].sum(axis=1) - costs["total"]).abs().max() < 1e-6
     assert result.total_cost == pytest.approx(costs["total"].sum(), rel=1e-12)
+
+
+@pytest.mark.parametrize("lp", [True, False], ids=["lp", "integer"])
+def test_nobody_is_released_while_the_requirement_rises_later(plans, lp):
+    """releases = when_demand_falls (the example's setting): a month with separations has
+    no later horizon month needing more of the same role in the same country."""
+    result = plans[("highs", lp)]
+    assert result.inputs.settings.releases == "when_demand_falls"
+    for (c, r), g in result.headcount.groupby(["country", "role_id"]):
+        req = list(g.sort_values("month")["requirement"])
+        sep = list(g.sort_values("month")["separations"])
+        for t, x in enumerate(sep):
+            if x > TOL:
+                assert max(req[t:]) <= req[t] * (1 + 1e-9) + 1e-12, (c, r, t)

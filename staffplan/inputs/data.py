@@ -24,6 +24,7 @@ class Settings:
     integer_hires: bool = True
     time_limit_s: float = 60.0
     mip_gap: float = 0.001
+    releases: str = "when_demand_falls"  # when_demand_falls | anytime | never (model.md)
 
     @property
     def model_months(self) -> int:

@@ -50,6 +50,9 @@ SETTINGS = [
     {"key": "mip_gap", "value": 0.005,
      "notes": "0.5%: whole-people plans of this size close to 0.2% in about 10 s; at 0.1% the "
               "bound barely moves in a minute"},
+    {"key": "releases", "value": "when_demand_falls",
+     "notes": "nobody is let go while the same role in the same country is needed again "
+              "later; anytime lets the plan release staff and hire cheaper ones later"},
 ]
 
 

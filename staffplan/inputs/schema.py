@@ -31,6 +31,7 @@ KINDS = {
 PHASES = ("deal", "construction", "commissioning", "operations")
 FAMILIES = ("engineering", "operations", "deal_sourcing", "other")
 PAY_POINTS = ("min", "mid", "max")
+RELEASES = ("when_demand_falls", "anytime", "never")
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,10 @@ SETTINGS = Sheet(
                required=False, default=60.0, minimum=1),
         Column("mip_gap", "number", "Relative optimality gap accepted in integer mode.",
                required=False, default=0.001, maximum=1),
+        Column("releases", "choice",
+               "When staff may be released: when_demand_falls (only once the role's "
+               "requirement in the country never rises again), anytime, or never.",
+               required=False, default="when_demand_falls", choices=RELEASES),
     ),
     layout="settings",
 )

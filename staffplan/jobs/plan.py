@@ -66,7 +66,29 @@ def budget_report(inputs: Inputs, solver: str) -> str:
                 "the budget rows involved:")
     else:
         head = "No plan meets these budgets (each is too small on its own):"
-    return "\n".join([head, *lines, "Raise max_cost on these rows or remove them, then re-run."])
+    tail = ["Raise max_cost on these rows or remove them, then re-run."]
+    policy = inputs.settings.releases
+    if policy != "anytime" and _feasible_with_releases(inputs, solver):
+        tail = [f"The releases policy is involved: with releases = {policy} staff may not be "
+                f"released {_POLICY_WORDS[policy]}, and only releasing them would meet these "
+                f"budgets. Raise max_cost on these rows, or set releases to anytime in the "
+                f"Settings sheet if letting people go and hiring again later is acceptable."]
+    return "\n".join([head, *lines, *tail])
+
+
+_POLICY_WORDS = {
+    "when_demand_falls": "while the same role in the same country is needed again later",
+    "never": "at all",
+}
+
+
+def _feasible_with_releases(inputs: Inputs, solver: str) -> bool:
+    """Would the budgets be met if staff could be released at any time? (Linear
+    relaxation: a cheap check that the releases policy, not the budget alone, blocks.)"""
+    anytime = dataclasses.replace(
+        inputs, settings=dataclasses.replace(inputs.settings, releases="anytime"))
+    out = solve_model(build_model(anytime, integer=False), solver=solver, duals=False)
+    return out.outcome in (Outcome.OPTIMAL, Outcome.FEASIBLE)
 
 
 def _least_cost(inputs: Inputs, budget, solver: str) -> float | None:

@@ -11,6 +11,7 @@ chains over growing expressions (performance.md).
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass, field
 
 import pulp
@@ -42,6 +43,7 @@ class PairParams:
     contractor_cost: list[float]  # w[mid,t] * premium
     contractor_cap: list[float]  # max share * req, 0 where not allowed
     pay_points: tuple[str, ...]  # pay points that can ever hold staff here
+    release_ok: list[bool] = field(default_factory=list)  # X may be positive in month t
 
 
 @dataclass
@@ -93,6 +95,7 @@ def pair_params(inputs: Inputs) -> dict[Pair, PairParams]:
             for k in PAY_POINTS
         }
         req = inputs.requirement[(c, r)]
+        release_ok = releases_allowed(req, s.releases)
         share = role.max_contractor_share if role.contractor_allowed else 0.0
         out[(c, r)] = PairParams(
             country=c, role=r,
@@ -103,7 +106,7 @@ def pair_params(inputs: Inputs) -> dict[Pair, PairParams]:
             req=req, wage=wage, hire_cost=m.cost_per_hire * fx,
             contractor_cost=[w * role.contractor_premium for w in wage["mid"]],
             contractor_cap=[share * x for x in req],
-            pay_points=(),
+            pay_points=(), release_ok=release_ok,
         )
     # A pay point can hold staff in a pair if it starts there (mid), hires there,
     # or staff of that pay point can move in along a lane (transitively).
@@ -122,6 +125,30 @@ def pair_params(inputs: Inputs) -> dict[Pair, PairParams]:
     for p, pp in out.items():
         dead = pp.start_headcount <= 0 and not any(pp.req) and p not in on_lanes
         pp.pay_points = () if dead else tuple(k for k in PAY_POINTS if k in active[p])
+    return out
+
+
+REQ_RTOL = 1e-9  # requirements this close count as equal (model.md, Releases)
+
+
+def releases_allowed(req: list[float], policy: str) -> list[bool]:
+    """Months in which separations X may be positive, by the `releases` policy:
+
+    when_demand_falls: X[c,r,k,t] = 0 unless req[c,r,t'] <= req[c,r,t] for every modelled
+    t' > t (relative tolerance 1e-9; the last modelled month always allows releases);
+    anytime: every month; never: no month.
+    """
+    n = len(req)
+    if policy == "anytime":
+        return [True] * n
+    if policy == "never":
+        return [False] * n
+    out = [True] * n
+    later = -math.inf  # max requirement over t' > t
+    for t in range(n - 1, -1, -1):
+        here = req[t]
+        out[t] = later <= here + REQ_RTOL * max(abs(here), abs(later))
+        later = max(later, here)
     return out
 
 
@@ -160,7 +187,8 @@ def add_variables(model: StaffModel) -> None:
     """S, H, X per pay point; K, U per pair and month; M per lane.
 
     S exists only from month `time_to_fill` on (a requisition cannot open
-    before month 0) and where the pay point has supply; K only where the
+    before month 0) and where the pay point has supply; X only in months the
+    `releases` policy allows (`releases_allowed`; elsewhere X = 0); K only where the
     contractor cap of `add_contractors` is positive.
     """
     n = model.n_months
@@ -171,7 +199,8 @@ def add_variables(model: StaffModel) -> None:
             for t in range(n):
                 key = (c, r, k, t)
                 model.H[key] = Var(f"H_{c}_{r}_{k}_{t:03d}", lowBound=0)
-                model.X[key] = Var(f"X_{c}_{r}_{k}_{t:03d}", lowBound=0)
+                if pp.release_ok[t]:
+                    model.X[key] = Var(f"X_{c}_{r}_{k}_{t:03d}", lowBound=0)
                 if pp.supply[k] > 0 and t >= pp.ttf:
                     model.S[key] = Var(f"S_{c}_{r}_{k}_{t:03d}", lowBound=0, cat=cat_int)
         if not pp.pay_points:
@@ -209,7 +238,9 @@ def add_flow(model: StaffModel) -> None:
         for k in pp.pay_points:
             for t in range(model.n_months):
                 key = (c, r, k, t)
-                terms = [(H[key], 1.0), (X[key], 1.0)]
+                terms = [(H[key], 1.0)]
+                if key in X:  # absent where the releases policy forbids separations
+                    terms.append((X[key], 1.0))
                 if t > 0:
                     terms.append((H[(c, r, k, t - 1)], -pp.survive))
                 if key in S:
@@ -317,7 +348,7 @@ def cost_terms(model: StaffModel, months: range, country: str | None = None,
                 key = (c, r, k, t)
                 w = pp.wage[k][t]
                 terms.append((model.H[key], w))
-                if sev > 0:
+                if sev > 0 and key in model.X:
                     terms.append((model.X[key], sev * w))
                 if key in model.S and pp.hire_cost > 0:
                     terms.append((model.S[key], pp.hire_cost))

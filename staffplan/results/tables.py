@@ -86,6 +86,7 @@ class PlanResult:
             ("unmet_fte_months", self.unmet_fte_months),
             ("total_hires", self.total_hires),
             ("mip_gap", self.mip_gap if math.isfinite(self.mip_gap) else "unknown"),
+            ("releases", s.releases),
             ("solve_seconds", self.solve_seconds),
             ("currency", s.currency),
             ("solver", self.solver),
@@ -149,7 +150,7 @@ def build_results(model: "StaffModel", outcome: "SolveOutcome") -> PlanResult:
             row = cost[c][t]
             for k in pp.pay_points:
                 h = _val(model.H[(c, r, k, t)])
-                x = _val(model.X[(c, r, k, t)])
+                x = _val(model.X.get((c, r, k, t)))
                 sv = hires[k][t]
                 head += h
                 sep += x
