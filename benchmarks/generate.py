@@ -24,11 +24,21 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from staffplan.inputs import schema as schema
-from staffplan.inputs.demand import country_requirement
-from staffplan.inputs.data import (Band, Budget, Extra, Inputs, Lane, Market, Role, Settings, Site,
-                              StaffingRow)
 from staffplan.core.months import month_index, month_year
+from staffplan.inputs import schema as schema
+from staffplan.inputs.data import (
+    Band,
+    Budget,
+    Extra,
+    Inputs,
+    Lane,
+    Market,
+    Role,
+    Settings,
+    Site,
+    StaffingRow,
+)
+from staffplan.inputs.demand import country_requirement
 
 
 @dataclass(frozen=True)

@@ -76,8 +76,8 @@ def _cpu_seconds() -> float:
 def _pipeline(rec: dict, size: str, mode: str, workbook: Path, seed: int,
               time_limit: float | None, build_only: bool):
     from staffplan.model.build import build_model
-    from staffplan.results.tables import build_results
     from staffplan.model.solve import Outcome, solve_model
+    from staffplan.results.tables import build_results
 
     st = rec["stages"]
 
@@ -134,7 +134,7 @@ def _pipeline(rec: dict, size: str, mode: str, workbook: Path, seed: int,
             rec["notes"].append(f"staffplan.{module}.{func} missing: {name} not timed")
             continue
         try:
-            timed(name, lambda: writer(result, Path(f"{stem}{suffix}")))
+            timed(name, lambda w=writer, p=Path(f"{stem}{suffix}"): w(result, p))
         except Exception as exc:  # another module's bug must not lose the other figures
             st.pop(name, None)
             rec["notes"].append(f"{name} failed ({type(exc).__name__}: {exc}); not timed")

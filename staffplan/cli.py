@@ -15,7 +15,6 @@ from staffplan import __version__
 from staffplan.core.errors import StaffplanError
 
 
-
 def _addresses(text: str) -> list[str]:
     return [a.strip() for a in text.split(",") if a.strip()]
 

@@ -12,10 +12,20 @@ absolute month numbers `Inputs` holds.
 
 from __future__ import annotations
 
-from staffplan.inputs.demand import requirement_for
-from staffplan.inputs.data import (Band, Budget, Extra, Inputs, Lane, Market, Role, Settings, Site,
-                              StaffingRow)
 from staffplan.core.months import month_index, month_label
+from staffplan.inputs.data import (
+    Band,
+    Budget,
+    Extra,
+    Inputs,
+    Lane,
+    Market,
+    Role,
+    Settings,
+    Site,
+    StaffingRow,
+)
+from staffplan.inputs.demand import requirement_for
 
 START = month_index(2026, 1)
 PENALTY = 1_000_000.0

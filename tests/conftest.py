@@ -10,18 +10,52 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
 
-from staffplan.core.resources import example_workbook
-
-EXAMPLE_INPUT = example_workbook()
-from staffplan.inputs.demand import requirement_for
-from staffplan.inputs.data import Band, Inputs, Market, Role, Settings, Site, StaffingRow
 from staffplan.core.months import month_index
+from staffplan.core.resources import example_workbook
+from staffplan.inputs.data import Band, Inputs, Market, Role, Settings, Site, StaffingRow
+from staffplan.inputs.demand import requirement_for
 from staffplan.jobs.plan import solve_inputs
 from staffplan.results.tables import PlanResult
+
+EXAMPLE_INPUT = example_workbook()
+
+# Real clients some tests drive (testing.md). Without them a contributor sees those tests
+# SKIPPED with the reason; `.ci/run` sets STAFFPLAN_REQUIRE_REAL_CLIENTS=1, which makes a
+# missing client a failure, so CI can never pass by skipping them.
+REAL_CLIENTS = {
+    "browser": (("/usr/bin/chromium", "/usr/bin/chromedriver"),
+                "Debian packages chromium and chromium-driver"),
+    "libreoffice": (("soffice", "pdfinfo", "pdftoppm"),
+                    "Debian packages libreoffice-calc-nogui and poppler-utils"),
+}
+REQUIRE_ENV = "STAFFPLAN_REQUIRE_REAL_CLIENTS"
+
+
+def missing_clients(marker: str) -> list[str]:
+    """The programs a `marker` test needs that this machine lacks."""
+    programs, _ = REAL_CLIENTS[marker]
+    return [p for p in programs if shutil.which(p) is None]
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for marker in REAL_CLIENTS:
+        if item.get_closest_marker(marker) is None:
+            continue
+        missing = missing_clients(marker)
+        if not missing:
+            continue
+        reason = (f"needs {', '.join(missing)} (install {REAL_CLIENTS[marker][1]}; "
+                  f".ci/run does)")
+        if os.environ.get(REQUIRE_ENV) == "1":
+            pytest.fail(f"{reason}; {REQUIRE_ENV}=1 makes this a failure", pytrace=False)
+        pytest.skip(reason)
+
 
 HOSTILE_PLAN = '<script>alert(1)</script> Plan "A" & \'B\''
 HOSTILE_SITE = '<img src=x onerror=alert(2)> Tokyo "1" & Co'

@@ -10,16 +10,16 @@ import openpyxl
 import pytest
 from openpyxl.utils.cell import range_boundaries
 
-from staffplan.inputs import example as example
 from staffplan.cli import main
-from staffplan.core.resources import example_workbook
-
-EXAMPLE_INPUT = example_workbook()
 from staffplan.core.errors import StaffplanError
 from staffplan.core.months import month_index
+from staffplan.core.resources import example_workbook
+from staffplan.inputs import example as example
 from staffplan.inputs.reader import read_workbook
 from staffplan.inputs.schema import SHEETS
 from staffplan.inputs.template import INSTRUCTIONS, build_workbook, write_input_workbook
+
+EXAMPLE_INPUT = example_workbook()
 
 
 @pytest.fixture(scope="module")

@@ -8,13 +8,13 @@ import math
 
 import pytest
 
+from staffplan.core.months import month_index
 from staffplan.core.resources import example_workbook
+from staffplan.inputs.reader import read_workbook
+from staffplan.jobs.plan import solve_inputs
+from staffplan.results.tables import Mode
 
 EXAMPLE_INPUT = example_workbook()
-from staffplan.core.months import month_index
-from staffplan.jobs.plan import solve_inputs
-from staffplan.inputs.reader import read_workbook
-from staffplan.results.tables import Mode
 
 TOL = 1e-6
 

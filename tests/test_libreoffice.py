@@ -1,7 +1,8 @@
 """The Excel plan opens in LibreOffice (Debian `libreoffice-calc-nogui`) without repair:
 a headless conversion to PDF succeeds and prints every sheet.
 
-Needs `soffice` and `pdfinfo` (`.ci/run` installs them); never skipped. One
+Needs `soffice`, `pdfinfo` and `pdftoppm` (marker `libreoffice`): skipped with the reason
+where they are missing, a failure in `.ci/run` (STAFFPLAN_REQUIRE_REAL_CLIENTS=1). One
 conversion per test session, because starting LibreOffice is slow.
 """
 
@@ -12,7 +13,11 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from staffplan.reports.xlsx import write_plan_xlsx
+
+pytestmark = pytest.mark.libreoffice
 
 
 def _convert(xlsx: Path, out: Path) -> subprocess.CompletedProcess:

@@ -32,8 +32,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from staffplan.delivery import mail as mail
 from staffplan.cli import main
+from staffplan.delivery import mail as mail
 from staffplan.delivery.settings import load_settings
 
 USER = "planner"
@@ -76,11 +76,14 @@ def make_plan(folder: Path, stem: str = "apac") -> Path:
     ws = wb.create_sheet("Headcount")
     ws.append(["country", "role_id", "month", "requirement", "headcount", "productive",
                "contractors", "unmet", "separations", "moves_in", "moves_out"])
-    for c, r, m, unmet in [("JP", "dc_operator", "2026-01", 2.0), ("JP", "dc_operator", "2026-02", 1.5),
-                           ("SG", "electrical_eng", "2026-03", 3.0), ("SG", "electrical_eng", "2026-04", 0.0)]:
+    for c, r, m, unmet in [("JP", "dc_operator", "2026-01", 2.0),
+                           ("JP", "dc_operator", "2026-02", 1.5),
+                           ("SG", "electrical_eng", "2026-03", 3.0),
+                           ("SG", "electrical_eng", "2026-04", 0.0)]:
         ws.append([c, r, m, 10, 8, 8 - unmet, 0, unmet, 0, 0, 0])
     ws = wb.create_sheet("Costs")
-    ws.append(["country", "year", "salaries", "contractors", "hiring", "moves", "separations", "total"])
+    ws.append(["country", "year", "salaries", "contractors", "hiring", "moves", "separations",
+               "total"])
     ws.append(["JP", 2026, 5_000_000, 100_000, 200_000, 0, 0, 5_300_000])
     ws.append(["SG", 2026, 3_000_000, 0, 45_678.4, 0, 0, 3_045_678.4])
     ws.append(["JP", 2027, 4_000_000, 0, 0, 0, 0, 4_000_000])
@@ -111,7 +114,7 @@ def clean_env(monkeypatch, tmp_path):
 def cert(tmp_path_factory) -> tuple[Path, Path]:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
     crt = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
            .public_key(key.public_key()).serial_number(x509.random_serial_number())

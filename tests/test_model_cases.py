@@ -13,14 +13,24 @@ from __future__ import annotations
 import re
 
 import pytest
+from cases import (
+    PENALTY,
+    band,
+    budget,
+    extra,
+    label,
+    lane,
+    make_inputs,
+    market,
+    role,
+    site,
+    staffing,
+)
 
 from staffplan.core.errors import BudgetInfeasible
 from staffplan.core.months import month_index
 from staffplan.jobs.plan import solve_inputs
 from staffplan.results.tables import PlanResult
-
-from cases import (PENALTY, band, budget, extra, label, lane, make_inputs, market, role, site,
-                   staffing)
 
 HALF_A_MONTH = 1 - 0.5 ** 12  # annual attrition whose monthly survival (1 - a) is exactly 0.5
 

@@ -9,10 +9,10 @@ import re
 
 import openpyxl
 import pytest
-
 from conftest import HOSTILE_PLAN, HOSTILE_SITE
-from staffplan.reports import tables as rt
+
 from staffplan.delivery.mail import inline_images
+from staffplan.reports import tables as rt
 from staffplan.reports.html import build_context, render_report, write_report_html
 from staffplan.reports.xlsx import write_plan_xlsx
 
@@ -269,6 +269,7 @@ def test_roles_sharing_a_display_name_keep_their_own_hires():
     hires 1 in month 0: the hires table shows two US rows with 1 each in Q1, not one
     merged row that keeps only the last value."""
     from cases import band, extra, make_inputs, market
+
     from staffplan.inputs.data import Role
     from staffplan.jobs.plan import solve_inputs
 

@@ -8,12 +8,17 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from conftest import FORMULA_ROLE, HOSTILE_PLAN
+
 from staffplan.reports import tables as rt
 from staffplan.reports.xlsx import write_plan_xlsx
-from staffplan.results.tables import (COSTS_COLUMNS, HEADCOUNT_COLUMNS, HIRES_COLUMNS, PRESSURE_COLUMNS,
-                               PlanResult)
+from staffplan.results.tables import (
+    COSTS_COLUMNS,
+    HEADCOUNT_COLUMNS,
+    HIRES_COLUMNS,
+    PRESSURE_COLUMNS,
+    PlanResult,
+)
 
 MACHINE = ["Summary", "Hires", "Headcount", "Costs", "Pressure"]
 PEOPLE = ["Overview", "Requisitions", "Headcount by quarter", "Cost by year", "Assumptions"]

@@ -97,7 +97,8 @@ def read_plan(path: Path) -> PlanFacts:
         if missing:
             raise MailInputError([f"{path} is not a staffplan plan: sheet(s) "
                                   f"{', '.join(missing)} missing (run `staffplan plan` first)"])
-        summary = {str(r.get("key", "")).strip().lower(): r.get("value") for r in _rows(sheets["summary"])}
+        summary = {str(r.get("key", "")).strip().lower(): r.get("value")
+                   for r in _rows(sheets["summary"])}
         hires, head, costs = (_rows(sheets[n]) for n in ("hires", "headcount", "costs"))
     finally:
         wb.close()
@@ -456,7 +457,8 @@ def _explain(exc: Exception, s: MailSettings, where: str) -> str:
     if isinstance(exc, smtplib.SMTPNotSupportedError):
         return f"Not sent: {where} does not support what was asked: {exc}."
     if isinstance(exc, smtplib.SMTPResponseException):
-        return f"Not sent: {where} did not accept the message ({_reply(exc.smtp_code, exc.smtp_error)})."
+        reply = _reply(exc.smtp_code, exc.smtp_error)
+        return f"Not sent: {where} did not accept the message ({reply})."
     if isinstance(exc, (smtplib.SMTPServerDisconnected, smtplib.SMTPException)):
         return f"Not sent: the connection to {where} failed: {exc}."
     if isinstance(exc, socket.gaierror):

@@ -7,14 +7,14 @@ The password is never accepted from the command line.
 
 from __future__ import annotations
 
-import math
 import logging
+import math
 import os
 import stat
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 
 from staffplan.core.errors import MailError
 

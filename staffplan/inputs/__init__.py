@@ -1,1 +1,2 @@
-"""Stage 1, inputs: the schema as data, the workbook reader, validation rules, demand, the template."""
+"""Stage 1, inputs: the schema as data, the workbook reader, validation rules, demand,
+the template."""

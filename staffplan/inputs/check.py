@@ -9,8 +9,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from staffplan.inputs.data import Inputs
 from staffplan.core.months import month_label
+from staffplan.inputs.data import Inputs
 from staffplan.inputs.reader import read_workbook
 
 

@@ -20,17 +20,28 @@ from typing import Any
 
 import openpyxl
 from defusedxml import DefusedXmlException
-from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from openpyxl.utils.cell import column_index_from_string, get_column_letter, range_boundaries
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
-from staffplan.inputs import rules as validate
-from staffplan.inputs.demand import requirement_for
 from staffplan.core.errors import InputError, Problem
-from staffplan.inputs.data import Band, Budget, Extra, Inputs, Lane, Market, Role, Settings, Site, StaffingRow
 from staffplan.core.months import month_index
+from staffplan.inputs import rules as validate
+from staffplan.inputs.data import (
+    Band,
+    Budget,
+    Extra,
+    Inputs,
+    Lane,
+    Market,
+    Role,
+    Settings,
+    Site,
+    StaffingRow,
+)
+from staffplan.inputs.demand import requirement_for
 from staffplan.inputs.names import near_miss
-from staffplan.inputs.schema import SHEETS, Column, Sheet, display_default
 from staffplan.inputs.rules import ALL, STAR, Record, Tables
+from staffplan.inputs.schema import SHEETS, Column, Sheet, display_default
 
 log = logging.getLogger(__name__)
 
@@ -203,7 +214,8 @@ def _formulas_without_value(ws: Any, values: list[tuple]) -> set[tuple[int, int]
         for c, v in enumerate(row, start=1):
             if isinstance(v, (ArrayFormula, DataTableFormula)) or (
                     isinstance(v, str) and v.startswith("=")):
-                cached = values[r - 1][c - 1] if r <= len(values) and c <= len(values[r - 1]) else None
+                inside = r <= len(values) and c <= len(values[r - 1])
+                cached = values[r - 1][c - 1] if inside else None
                 if cached is None:
                     missing.add((r, c))
     return missing
@@ -303,7 +315,7 @@ def _default(col: Column) -> str:
 
 def _header(schema: Sheet, rs: RawSheet, problems: list[Problem]) -> tuple[int, dict[str, int]]:
     """(header row number, column name -> 0-based index); the header is the first non-blank row."""
-    for r, row in enumerate(rs.rows, start=1):
+    for r, row in enumerate(rs.rows, start=1):  # noqa: B007 (r is the header row, used below)
         if any(not _blank(v) for v in row):
             break
     else:

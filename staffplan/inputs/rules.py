@@ -10,14 +10,14 @@ do not stop a plan.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
-from staffplan.inputs.demand import unplanned_demand
 from staffplan.core.errors import Problem
-from staffplan.inputs.data import Extra, Inputs, Settings, Site, StaffingRow
 from staffplan.core.months import month_label, month_year
+from staffplan.inputs.data import Extra, Inputs, Settings, Site, StaffingRow
+from staffplan.inputs.demand import unplanned_demand
 from staffplan.inputs.schema import PAY_POINTS
 
 ALL = "all"  # Budget year meaning every horizon year
@@ -246,7 +246,8 @@ def _complete_sites(records: list[Record]) -> list[Site]:
     for r in records:
         if r.complete(*names):
             site = Site(**{n: r[n] for n in names})
-            if site.deal_start <= site.construction_start <= site.commissioning_start <= site.go_live:
+            if (site.deal_start <= site.construction_start <= site.commissioning_start
+                    <= site.go_live):
                 sites.append(site)
     return sites
 

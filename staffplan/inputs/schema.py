@@ -83,7 +83,8 @@ SETTINGS = Sheet(
                "Months over which the labour-market supply caps are pooled.",
                unit="months", required=False, default=1, minimum=1, maximum=120),
         Column("lookahead_months", "int",
-               "Months solved past the horizon so staff are not run down at its end; never reported.",
+               "Months solved past the horizon so staff are not run down at its end; "
+               "never reported.",
                unit="months", required=False, default=12, maximum=120),
         Column("integer_hires", "yesno", "Plan whole-number hires and moves.",
                required=False, default=True),
@@ -131,7 +132,8 @@ ROLES = Sheet(
         Column("contractor_allowed", "yesno", "Can contractors cover this role?"),
         Column("contractor_premium", "number", "Multiplier on the mid monthly cost, e.g. 1.5.",
                unit="x"),
-        Column("max_contractor_share", "pct", "Largest share of the requirement contractors may cover.",
+        Column("max_contractor_share", "pct",
+               "Largest share of the requirement contractors may cover.",
                unit="fraction"),
     ),
 )

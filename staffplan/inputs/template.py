@@ -23,8 +23,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from staffplan.core.atomic import atomic_path
 from staffplan.core.errors import StaffplanError
-from staffplan.inputs.schema import SHEETS, Column, Sheet, display_default
 from staffplan.core.xlsx_text import looks_like_formula
+from staffplan.inputs.schema import SHEETS, Column, Sheet, display_default
 
 log = logging.getLogger(__name__)
 

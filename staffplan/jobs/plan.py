@@ -13,12 +13,12 @@ from pathlib import Path
 import pulp
 
 from staffplan.core.errors import BudgetInfeasible, SolverFailed, StaffplanError
+from staffplan.core.resources import example_workbook
 from staffplan.inputs.data import Inputs
 from staffplan.model.build import build_model, cost_terms
+from staffplan.model.solve import Outcome, solve_model
 from staffplan.results.changes import attach_comparison, read_previous_plan
 from staffplan.results.tables import PlanResult, build_results
-from staffplan.model.solve import Outcome, solve_model
-from staffplan.core.resources import example_workbook
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 import pulp
 
-from staffplan.inputs.data import Inputs
 from staffplan.core.months import month_label, month_year
+from staffplan.inputs.data import Inputs
 from staffplan.inputs.schema import PAY_POINTS
 
 log = logging.getLogger(__name__)
@@ -357,7 +357,7 @@ def cost_terms(model: StaffModel, months: range, country: str | None = None,
             if penalty and s.unmet_penalty > 0 and (c, r, t) in model.U:
                 terms.append((model.U[(c, r, t)], s.unmet_penalty))
     month_set = set(months)
-    for (c, d, r, k, t), var in model.M.items():
+    for (c, d, r, _k, t), var in model.M.items():
         if t in month_set and (country is None or d == country):
             cost = model.lane_cost[(c, d, r)]
             if cost > 0:

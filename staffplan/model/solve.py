@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import enum
-import os
-import sys
 import logging
 import math
+import os
+import sys
 import time
 from dataclasses import dataclass, field
 
@@ -160,7 +160,7 @@ def rounded_start(model: StaffModel, variables: list[pulp.LpVariable],
     W = model.inputs.settings.supply_window_months
     out: dict[int, float] = {}
     series: dict[tuple, list] = {}
-    for (c, r, k, t), var in model.S.items():
+    for (c, r, k, t) in model.S:
         series.setdefault((c, r, k), []).append(t)
     for (c, r, k), months in series.items():
         supply = model.params[(c, r)].supply[k]

@@ -7,20 +7,20 @@ agree); `templates/report.html.j2` lays them out with autoescape on.
 
 from __future__ import annotations
 
-import math
 import logging
+import math
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
-from staffplan.core.atomic import atomic_path
 from staffplan import __version__
-from staffplan.reports import charts
+from staffplan.core.atomic import atomic_path
+from staffplan.core.months import month_label
 from staffplan.core.resources import TEMPLATES_PACKAGE
+from staffplan.reports import charts
 from staffplan.reports import tables as rt
 from staffplan.reports.since_last import since_last
-from staffplan.core.months import month_label
 from staffplan.results.tables import Mode, PlanResult
 
 log = logging.getLogger(__name__)

@@ -9,21 +9,26 @@ one row per key, unrounded values. The people sheets are built in
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from staffplan.core.atomic import atomic_path
 from staffplan import __version__
-from staffplan.reports.tables import pressure_explained
+from staffplan.core.atomic import atomic_path
 from staffplan.core.xlsx_text import looks_like_formula
+from staffplan.reports.tables import pressure_explained
 from staffplan.results.changes import CHANGES_COLUMNS
-from staffplan.results.tables import (COSTS_COLUMNS, HEADCOUNT_COLUMNS, HIRES_COLUMNS, PRESSURE_COLUMNS,
-                      PlanResult)
+from staffplan.results.tables import (
+    COSTS_COLUMNS,
+    HEADCOUNT_COLUMNS,
+    HIRES_COLUMNS,
+    PRESSURE_COLUMNS,
+    PlanResult,
+)
 
 log = logging.getLogger(__name__)
 
@@ -153,8 +158,7 @@ def print_setup(ws: Worksheet) -> None:
 def fit_widths(ws: Worksheet, sample: int = 400, cap: int = 60, skip_rows: int = 0) -> None:
     """Column widths from the longest shown text in the first rows (numbers by magnitude)."""
     widths: dict[int, int] = {}
-    for r, row in enumerate(ws.iter_rows(min_row=1 + skip_rows,
-                                         max_row=min(ws.max_row, sample + skip_rows))):
+    for row in ws.iter_rows(min_row=1 + skip_rows, max_row=min(ws.max_row, sample + skip_rows)):
         for cell in row:
             v = cell.value
             if v is None:

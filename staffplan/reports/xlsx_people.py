@@ -7,7 +7,7 @@ decimal in LP mode; money with its ISO code).
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
@@ -15,11 +15,18 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from staffplan import __version__
-from staffplan.reports import tables as rt
 from staffplan.core.months import month_label
-from staffplan.reports.xlsx import (finish_sheet, fit_widths, print_setup, put, safe_append,
-                          style_header, write_table)
+from staffplan.reports import tables as rt
 from staffplan.reports.since_last import sheet_sections as sections_since_last
+from staffplan.reports.xlsx import (
+    finish_sheet,
+    fit_widths,
+    print_setup,
+    put,
+    safe_append,
+    style_header,
+    write_table,
+)
 from staffplan.reports.xlsx_charts import add_charts
 from staffplan.results.tables import PlanResult
 

@@ -10,10 +10,9 @@ from __future__ import annotations
 import enum
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
-
-from typing import TYPE_CHECKING
 
 from staffplan.inputs.data import Inputs
 
@@ -116,7 +115,7 @@ def _val(var) -> float:
     return 0.0 if abs(v) < NOISE else v
 
 
-def build_results(model: "StaffModel", outcome: "SolveOutcome") -> PlanResult:
+def build_results(model: StaffModel, outcome: SolveOutcome) -> PlanResult:
     """Tidy tables from a solved model; checks the recomputed cost against the objective."""
     from staffplan.core.errors import SolverFailed
     from staffplan.core.months import month_label, month_year
@@ -133,7 +132,7 @@ def build_results(model: "StaffModel", outcome: "SolveOutcome") -> PlanResult:
     cost = {c: [[0.0] * 6 for _ in range(N)] for c in sorted({c for c, _ in model.params})}
     moves_in = {}
     moves_out = {}
-    for (c, d, r, k, t), var in model.M.items():
+    for (c, d, r, _k, t), var in model.M.items():
         v = _val(var)
         if v:
             moves_out[(c, r, t)] = moves_out.get((c, r, t), 0.0) + v
@@ -215,7 +214,7 @@ def build_results(model: "StaffModel", outcome: "SolveOutcome") -> PlanResult:
     return result
 
 
-def pressure_table(model: "StaffModel") -> pd.DataFrame:
+def pressure_table(model: StaffModel) -> pd.DataFrame:
     """Shadow prices: where one more unit of supply or requirement moves the cost.
 
     supply: saving over all modelled months from one more hire a month at a pay
@@ -258,7 +257,7 @@ def pressure_table(model: "StaffModel") -> pd.DataFrame:
     return pd.DataFrame(rows, columns=PRESSURE_COLUMNS)
 
 
-def risk_table(model: "StaffModel", head: pd.DataFrame) -> pd.DataFrame:
+def risk_table(model: StaffModel, head: pd.DataFrame) -> pd.DataFrame:
     """Why each unmet (country, role, month) went unmet, as the binding constraint in words."""
     from staffplan.core.months import month_label, month_year
 
