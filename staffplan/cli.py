@@ -9,10 +9,11 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import time
 from pathlib import Path
 
 from staffplan import __version__
-from staffplan.core.errors import StaffplanError
+from staffplan.core.errors import StaffplanError, Terminated
 
 
 def _addresses(text: str) -> list[str]:
@@ -76,26 +77,78 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Terminated as exc:
+        print("stopped (SIGTERM) before the new files were in place; the old ones are untouched",
+              file=sys.stderr)
+        return exc.exit_code
 
 
+# Each command imports its stage when it runs: `staffplan --version` and `check` stay quick
+# without loading the solver, matplotlib and jinja2.
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "init":
-        from staffplan.inputs.example import init_command
-
-        return init_command(args.path)
+        return _init(args.path)
     if args.command == "check":
-        from staffplan.inputs.check import check_command
-
-        return check_command(args.input)
+        return _check(args.input)
     if args.command == "plan":
-        from staffplan.jobs.plan import plan_command
-
-        return plan_command(args)
+        return _plan(args)
     if args.command == "send":
-        from staffplan.delivery.mail import send_command
-
-        return send_command(args)
+        return _send(args)
     raise AssertionError(args.command)
+
+
+def _init(path: Path) -> int:
+    from staffplan.inputs.example import write_example
+
+    write_example(path)
+    print(f"Wrote the example workbook {path}.\n"
+          f"Next: staffplan check {path}   then   staffplan plan {path}", file=sys.stderr)
+    return 0
+
+
+def _check(path: Path) -> int:
+    from staffplan.inputs.check import summary
+    from staffplan.inputs.reader import read_workbook
+
+    print(summary(read_workbook(path)), file=sys.stderr)
+    return 0
+
+
+def _plan(args: argparse.Namespace) -> int:
+    from staffplan.core.resources import example_workbook
+    from staffplan.inputs.reader import read_workbook
+    from staffplan.jobs.plan import plan_summary, solve_inputs, write_plan
+    from staffplan.results.changes import attach_comparison, read_previous_plan
+
+    path: Path = args.input or example_workbook()
+    started = time.perf_counter()
+    inputs = read_workbook(path)
+    # The previous plan is read before solving: a file that is not a plan stops the run at
+    # once (exit 2), before any output is written.
+    previous = read_previous_plan(args.previous) if args.previous else None
+    for w in inputs.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    result = solve_inputs(inputs, lp=args.lp, solver=args.solver)
+    if previous is not None:
+        for note in attach_comparison(result, previous).notes:
+            print(f"note: {note}", file=sys.stderr)
+    xlsx, html = write_plan(result, args.out, path.stem)
+    print(plan_summary(result, time.perf_counter() - started), file=sys.stderr)
+    print(f"Wrote {xlsx}\n      {html}", file=sys.stderr)
+    if args.email_to:
+        from staffplan.delivery.mail import deliver
+
+        print(deliver(xlsx, args.email_to, cc=args.cc, subject=args.subject, eml=args.eml,
+                      config=args.config), file=sys.stderr)
+    return 0
+
+
+def _send(args: argparse.Namespace) -> int:
+    from staffplan.delivery.mail import deliver
+
+    print(deliver(args.plan, args.to or [], cc=args.cc, subject=args.subject, eml=args.eml,
+                  config=args.config), file=sys.stderr)
+    return 0
 
 
 if __name__ == "__main__":

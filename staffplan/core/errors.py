@@ -63,3 +63,21 @@ class MailError(StaffplanError):
     """The mail server did not accept the message (exit 5)."""
 
     exit_code = 5
+
+
+class OutputError(StaffplanError):
+    """An output file could not be written or moved into place (exit 1); the message says
+    whether the old files are untouched."""
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived while outputs were being written (temporary files already removed).
+
+    A BaseException, like KeyboardInterrupt, so no `except Exception` on the way swallows it;
+    the CLI turns it into one line and exit 143 (128 + SIGTERM)."""
+
+    exit_code = 143
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum

@@ -9,7 +9,6 @@ byte for byte. Facts come from the plan's machine-readable sheets
 
 from __future__ import annotations
 
-import argparse
 import base64
 import binascii
 import datetime as dt
@@ -19,7 +18,6 @@ import re
 import smtplib
 import socket
 import ssl
-import sys
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -488,10 +486,3 @@ def _mb(n: int) -> str:
 def _write_atomic(path: Path, data: bytes) -> None:
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
-
-
-def send_command(args: argparse.Namespace) -> int:
-    """`staffplan send`: the only place that prints; errors reach the CLI as StaffplanError."""
-    print(deliver(args.plan, args.to or [], cc=args.cc, subject=args.subject, eml=args.eml,
-                  config=args.config), file=sys.stderr)
-    return 0

@@ -1,24 +1,15 @@
 """`staffplan check`: validate a workbook and tell a person what it describes.
 
-Writes nothing. Bad input raises `InputError` (the CLI prints it, exit 2).
+Writes nothing. Bad input raises `InputError` (the CLI prints it, exit 2); `summary` is the
+text the CLI prints for a workbook that reads cleanly.
 """
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
-from pathlib import Path
 
 from staffplan.core.months import month_label
 from staffplan.inputs.data import Inputs
-from staffplan.inputs.reader import read_workbook
-
-
-def check_command(path: Path) -> int:
-    """Read and validate `path`; print a short summary to stderr (cli.md: messages for people)."""
-    inputs = read_workbook(path)
-    print(summary(inputs), file=sys.stderr)
-    return 0
 
 
 def peak_by_country(inputs: Inputs) -> dict[str, tuple[float, int]]:

@@ -8,7 +8,6 @@ as `notes` are ignored by the reader. The same content ships as
 
 from __future__ import annotations
 
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -275,11 +274,3 @@ CONTENT: Content = {
 def write_example(path: Path) -> None:
     """The example workbook at `path`; refuses an existing file (OutputExists)."""
     write_input_workbook(path, CONTENT, INTRO)
-
-
-def init_command(path: Path) -> int:
-    """`staffplan init PATH.xlsx`; the CLI turns StaffplanError into a message and exit 1."""
-    write_example(path)
-    print(f"Wrote the example workbook {path}.\n"
-          f"Next: staffplan check {path}   then   staffplan plan {path}", file=sys.stderr)
-    return 0

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import logging
 import math
-import sys
 import time
 from pathlib import Path
 
 import pulp
 
-from staffplan.core.errors import BudgetInfeasible, SolverFailed, StaffplanError
-from staffplan.core.resources import example_workbook
-from staffplan.inputs.data import Inputs
+from staffplan.core.atomic import atomic_files, checkpoint
+from staffplan.core.errors import BudgetInfeasible, OutputError, SolverFailed
+from staffplan.core.months import month_year
+from staffplan.delivery.mail import PLAN_SUFFIX, REPORT_SUFFIX
+from staffplan.inputs.data import Budget, Inputs
 from staffplan.model.build import build_model, cost_terms
 from staffplan.model.solve import Outcome, solve_model
-from staffplan.results.changes import attach_comparison, read_previous_plan
+from staffplan.reports.html import render_report, write_report_html
+from staffplan.reports.xlsx import write_plan_xlsx
 from staffplan.results.tables import PlanResult, build_results
 
 log = logging.getLogger(__name__)
@@ -91,13 +92,11 @@ def _feasible_with_releases(inputs: Inputs, solver: str) -> bool:
     return out.outcome in (Outcome.OPTIMAL, Outcome.FEASIBLE)
 
 
-def _least_cost(inputs: Inputs, budget, solver: str) -> float | None:
+def _least_cost(inputs: Inputs, budget: Budget, solver: str) -> float | None:
     model = build_model(inputs, integer=False)
     s = inputs.settings
     months = range(s.horizon_months)
     if budget.year is not None:
-        from staffplan.core.months import month_year
-
         months = [t for t in months if month_year(s.horizon_start + t) == budget.year]
     model.prob.setObjective(pulp.LpAffineExpression(cost_terms(model, months, budget.country)))
     out = solve_model(model, solver=solver, duals=False)
@@ -106,53 +105,35 @@ def _least_cost(inputs: Inputs, budget, solver: str) -> float | None:
     return out.objective
 
 
-def default_input() -> Path:
-    return example_workbook()
+def output_paths(out_dir: Path, stem: str) -> tuple[Path, Path]:
+    """Where `plan` writes: DIR/<input stem>-plan.xlsx and DIR/<input stem>-report.html."""
+    return out_dir / f"{stem}{PLAN_SUFFIX}", out_dir / f"{stem}{REPORT_SUFFIX}"
 
 
-def plan_command(args: argparse.Namespace) -> int:
-    """`staffplan plan`: validate, solve, write the plan and report, optionally email."""
-    from staffplan.inputs.reader import read_workbook
-    from staffplan.reports.html import render_report, write_report_html
-    from staffplan.reports.xlsx import write_plan_xlsx
+def write_plan(result: PlanResult, out_dir: Path, stem: str) -> tuple[Path, Path]:
+    """Write the plan workbook and its report as one pair; return their paths.
 
-    path: Path = args.input or default_input()
-    started = time.perf_counter()
-    inputs = read_workbook(path)
-    # The previous plan is read before solving: a file that is not a plan stops the run at
-    # once (exit 2), before any output is written.
-    previous_path: Path | None = getattr(args, "previous", None)
-    previous = read_previous_plan(previous_path) if previous_path else None
-    for w in inputs.warnings:
-        print(f"warning: {w}", file=sys.stderr)
-    result = solve_inputs(inputs, lp=args.lp, solver=args.solver)
-    if previous is not None:
-        for note in attach_comparison(result, previous).notes:
-            print(f"note: {note}", file=sys.stderr)
-    out_dir: Path = args.out
-    stem = path.stem
-    xlsx = out_dir / f"{stem}-plan.xlsx"
-    html = out_dir / f"{stem}-report.html"
+    Both are written to temporary files first and moved into place together (core.atomic), so
+    a failure or a signal before the moves leaves the old pair as it was, and a plan never sits
+    beside a report of another run.
+    """
+    xlsx, html = output_paths(out_dir, stem)
     t0 = time.perf_counter()
-    report = render_report(result)  # before any file is touched: no new plan, stale report
+    report = render_report(result)  # before any file is touched
     result.timings["html"] = time.perf_counter() - t0
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        t0 = time.perf_counter()
-        write_plan_xlsx(result, xlsx)
-        result.timings["excel"] = time.perf_counter() - t0
-        write_report_html(result, html, report)
+        with atomic_files([xlsx, html]) as (tmp_xlsx, tmp_html):
+            t0 = time.perf_counter()
+            write_plan_xlsx(result, tmp_xlsx)
+            result.timings["excel"] = time.perf_counter() - t0
+            checkpoint("plan-written")
+            write_report_html(result, tmp_html, report)
     except OSError as exc:
-        raise StaffplanError(f"cannot write the plan into {out_dir}: "
-                             f"{exc.strerror or exc}") from None
-    print(plan_summary(result, time.perf_counter() - started), file=sys.stderr)
-    print(f"Wrote {xlsx}\n      {html}", file=sys.stderr)
-    if getattr(args, "email_to", None):
-        from staffplan.delivery.mail import deliver
-
-        print(deliver(xlsx, args.email_to, cc=args.cc, subject=args.subject, eml=args.eml,
-                      config=args.config), file=sys.stderr)
-    return 0
+        raise OutputError(f"cannot write the plan into {out_dir}: {exc.strerror or exc}; "
+                          f"nothing was changed.") from None
+    log.info("wrote %s and %s", xlsx, html)
+    return xlsx, html
 
 
 def plan_summary(result: PlanResult, seconds: float) -> str:

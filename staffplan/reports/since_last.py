@@ -76,7 +76,8 @@ def _move_words(kind: str, start_before: str, start_after: str, n: str, hires: f
     if kind == "dropped":
         return f"{n} {who} planned to start {start_before} no longer needed"
     gap = abs(_months_between(start_before, start_after))
-    when = f"{gap} month{'s' if gap != 1 else ''} {'earlier' if kind == 'brought_forward' else 'later'}"
+    direction = "earlier" if kind == "brought_forward" else "later"
+    when = f"{gap} month{'s' if gap != 1 else ''} {direction}"
     return f"{n} {who} now starting {start_after} instead of {start_before} ({when})"
 
 

@@ -18,8 +18,8 @@ from staffplan.inputs.data import Inputs
 
 if TYPE_CHECKING:
     from staffplan.model.build import StaffModel
-    from staffplan.results.changes import Comparison
     from staffplan.model.solve import SolveOutcome
+    from staffplan.results.changes import Comparison
 
 HIRES_COLUMNS = ["country", "role_id", "pay_point", "requisition_month", "start_month", "hires",
                  "annual_salary", "currency"]
@@ -71,7 +71,7 @@ class PlanResult:
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     shadow_prices: bool = True  # False when the duals could not be computed
-    comparison: "Comparison | None" = None  # with `plan --previous` (results/changes.py)
+    comparison: Comparison | None = None  # with `plan --previous` (results/changes.py)
 
     def summary_rows(self) -> list[tuple[str, object]]:
         """The `Summary` sheet, key by key."""
