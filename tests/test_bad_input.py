@@ -9,9 +9,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from workbooks import minimal_sheets, write_workbook
 
 from staffplan.cli import main
+from workbooks import minimal_sheets, write_workbook
 
 Sheets = dict[str, list[list]]
 

@@ -14,9 +14,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from workbooks import minimal_sheets, write_workbook
-
 from staffplan.cli import main
+from workbooks import minimal_sheets, write_workbook
 
 LM_HEADER = ["country", "role_id", "starting_headcount", "time_to_fill_months", "supply_at_min",
              "supply_at_mid", "supply_at_max", "annual_attrition_pct", "cost_per_hire"]

@@ -7,7 +7,6 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from workbooks import minimal_sheets, write_workbook
 
 from staffplan.cli import main
 from staffplan.results.changes import (
@@ -18,6 +17,7 @@ from staffplan.results.changes import (
     match_hires,
     read_previous_plan,
 )
+from workbooks import minimal_sheets, write_workbook
 
 # --------------------------------------------------------------------------- matching rule
 

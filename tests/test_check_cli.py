@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from workbooks import minimal_sheets, write_workbook
 
 from staffplan.cli import main
+from workbooks import minimal_sheets, write_workbook
 
 
 def test_check_prints_a_summary_for_a_person(tmp_path: Path,

@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from workbooks import minimal_sheets, write_workbook
 
 from staffplan.inputs.reader import read_workbook
+from workbooks import minimal_sheets, write_workbook
 
 STAFFING_HEADER = ["role_id", "phase", "per_site", "per_mw", "posts_24x7"]
 

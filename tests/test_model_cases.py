@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from cases import (
     PENALTY,
     band,
@@ -26,7 +27,6 @@ from cases import (
     site,
     staffing,
 )
-
 from staffplan.core.errors import BudgetInfeasible
 from staffplan.core.months import month_index
 from staffplan.jobs.plan import solve_inputs

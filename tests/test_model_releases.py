@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import pytest
 
+from cases import band, budget, extra, label, make_inputs, market, site, staffing
 from staffplan.core.errors import BudgetInfeasible
 from staffplan.jobs.plan import solve_inputs
 from staffplan.model.build import releases_allowed
-
-from cases import band, budget, extra, label, make_inputs, market, site, staffing
 from test_model_cases import approx, hires, series, solve
 
 MODES = pytest.mark.parametrize("lp", [True, False], ids=["lp", "integer"])

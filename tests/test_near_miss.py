@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_bad_input import run_check, setting
-from workbooks import minimal_sheets, write_workbook
 
 from staffplan.inputs.names import did_you_mean, near_miss, words
 from staffplan.inputs.schema import SHEETS
+from test_bad_input import run_check, setting
+from workbooks import minimal_sheets, write_workbook
 
 Sheets = dict[str, list[list]]
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from workbooks import minimal_sheets, write_workbook
-
 from staffplan.cli import main
+from workbooks import minimal_sheets, write_workbook
 
 
 def test_plan_writes_both_files_and_a_summary(tmp_path, capsys):

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from workbooks import MINIMAL_REQUIREMENT, minimal_sheets, write_workbook
 
 from staffplan.core.errors import InputError
 from staffplan.core.months import month_index
 from staffplan.inputs.reader import _norm, read_workbook
 from staffplan.inputs.schema import SHEETS
+from workbooks import MINIMAL_REQUIREMENT, minimal_sheets, write_workbook
 
 
 def _patch_member(path: Path, member: str, old: bytes, new: bytes) -> None:

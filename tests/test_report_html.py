@@ -9,8 +9,8 @@ import re
 
 import openpyxl
 import pytest
-from conftest import HOSTILE_PLAN, HOSTILE_SITE
 
+from conftest import HOSTILE_PLAN, HOSTILE_SITE
 from staffplan.delivery.mail import inline_images
 from staffplan.reports import tables as rt
 from staffplan.reports.html import build_context, render_report, write_report_html
@@ -237,7 +237,6 @@ def test_go_live_list_keeps_the_least_covered_sites_on_a_phone():
     The headline keeps 12 sites, the 3 short ones among them, in go-live order, and
     says how many others there are and their least coverage (100%)."""
     from cases import make_inputs, market, site, staffing
-
     from staffplan.jobs.plan import solve_inputs
 
     sites = [site(t, t, t, t, site_id=f"S{t:02d}") for t in range(15)]
@@ -269,7 +268,6 @@ def test_roles_sharing_a_display_name_keep_their_own_hires():
     hires 1 in month 0: the hires table shows two US rows with 1 each in Q1, not one
     merged row that keeps only the last value."""
     from cases import band, extra, make_inputs, market
-
     from staffplan.inputs.data import Role
     from staffplan.jobs.plan import solve_inputs
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import FORMULA_ROLE, HOSTILE_PLAN
 
+from conftest import FORMULA_ROLE, HOSTILE_PLAN
 from staffplan.reports import tables as rt
 from staffplan.reports.xlsx import write_plan_xlsx
 from staffplan.results.tables import (

@@ -18,10 +18,10 @@ import time
 from pathlib import Path
 
 import pytest
-from workbooks import minimal_sheets, write_workbook
 
 from staffplan.cli import main
 from staffplan.core.atomic import TEST_PAUSE_ENV
+from workbooks import minimal_sheets, write_workbook
 
 OLD_PLAN = b"old plan bytes"
 OLD_REPORT = b"<p>old report</p>"
