@@ -8,6 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import xlsxwriter
 
 from conftest import FORMULA_ROLE, HOSTILE_PLAN
 from staffplan.reports import tables as rt
@@ -113,11 +114,11 @@ def test_write_is_atomic_and_replaces_the_old_file(tmp_path, hostile_result, mon
     path = tmp_path / "plan.xlsx"
     path.write_bytes(b"old plan")
 
-    def broken_save(self, filename):
-        Path(filename).write_bytes(b"half a workbook")
+    def broken_close(self):
+        Path(self.filename).write_bytes(b"half a workbook")
         raise OSError("disk full")
 
-    monkeypatch.setattr(openpyxl.Workbook, "save", broken_save)
+    monkeypatch.setattr(xlsxwriter.Workbook, "close", broken_close)
     with pytest.raises(OSError, match="disk full"):
         write_plan_xlsx(hostile_result, path)
     assert path.read_bytes() == b"old plan"

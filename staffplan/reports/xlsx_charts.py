@@ -1,124 +1,140 @@
 """Native Excel charts, drawn from ranges in the `Chart data` sheet so a reader can see
-(and re-use) the numbers behind each picture."""
+(and re-use) the numbers behind each picture.
+
+The Charts sheet comes before Chart data in the workbook, so both are laid out
+from one list of blocks (`_blocks`, computed once per workbook): each block knows
+its rows on Chart data before that sheet is written.
+"""
 
 from __future__ import annotations
 
-from openpyxl.chart import BarChart, LineChart, Reference
-from openpyxl.styles import Font
-from openpyxl.worksheet.pagebreak import Break
-from openpyxl.worksheet.worksheet import Worksheet
+from dataclasses import dataclass
+
+import pandas as pd
 
 from staffplan.reports import tables as rt
-from staffplan.reports.xlsx import fit_widths, print_setup, put, style_header
+from staffplan.reports.xlsx import Sheet
 from staffplan.results.tables import PlanResult
 
-CHART_W, CHART_H, ROWS_PER_CHART = 24.0, 7.0, 15
-SECTION_FONT = Font(bold=True, size=12, color="1F4E79")
+CHART_DATA = "Chart data"
+CHART_W, CHART_H, ROWS_PER_CHART = 907, 265, 15  # 24 x 7 cm at 96 dpi
+SECTION = {"bold": True, "font_size": 12, "font_color": "#1F4E79"}
 
 
-def add_charts(charts: Worksheet, data: Worksheet, result: PlanResult) -> None:
+@dataclass(frozen=True)
+class Block:
+    """One titled table on Chart data and the chart drawn from it."""
+
+    title: str  # of the table
+    index_name: str
+    frame: pd.DataFrame
+    fmt: str  # number format of the values
+    chart: str  # "bar" (stacked columns) or "line"
+    chart_title: str
+    y_title: str
+    y_fmt: str
+    row: int  # 0-based row of the table title on Chart data
+
+    @property
+    def header(self) -> int:
+        return self.row + 1
+
+    @property
+    def last(self) -> int:
+        return self.header + len(self.frame)
+
+
+def _blocks(sh: Sheet, result: PlanResult) -> list[Block]:
     """Hires per quarter by role, cost per year by country, then headcount against
-    requirement for each country."""
+    requirement for each country; one blank row between tables."""
+    if "chart_blocks" in sh.book.memo:
+        return sh.book.memo["chart_blocks"]
     cur = result.inputs.settings.currency
     fte = rt.excel_fte_format(rt.fte_decimals(result))
-    put(charts, 1, 1, "Charts (their numbers are on the sheet Chart data)").font = SECTION_FONT
-    placed = []
-    row = 1
+    money = rt.excel_money_format(cur)
+    blocks: list[Block] = []
+    row = 0
+
+    def add(*args: object) -> None:
+        nonlocal row
+        b = Block(*args, row=row)  # type: ignore[arg-type]
+        blocks.append(b)
+        row = b.last + 2
 
     hires = rt.hires_by_quarter(result)
     pivot = hires.pivot_table(index="quarter", columns="role_name", values="hires",
                               aggfunc="sum", fill_value=0.0).reindex(rt.quarters(result),
                                                                      fill_value=0.0)
-    row, ref = _block(data, row, "Hires per quarter (start quarter), by role", "Quarter",
-                      pivot, fte)
-    placed.append(_bar(ref, "Hires per quarter, by role", "Hires", fte))
+    add("Hires per quarter (start quarter), by role", "Quarter", pivot, fte, "bar",
+        "Hires per quarter, by role", "Hires", fte)
 
     cost = result.costs.pivot_table(index="year", columns="country", values="total",
                                     aggfunc="sum", fill_value=0.0)
     cost.index = [str(y) for y in cost.index]
-    row, ref = _block(data, row + 1, f"Cost per year ({cur}), by country", "Year", cost,
-                      rt.excel_money_format(cur))
     peak = float(cost.sum(axis=1).max()) if len(cost) else 0.0
     axis = '#,##0,,"m"' if peak >= 5e6 else '#,##0,"k"' if peak >= 5e3 else "#,##0"
-    placed.append(_bar(ref, f"Cost per year ({cur}), by country", cur, axis))
+    add(f"Cost per year ({cur}), by country", "Year", cost, money, "bar",
+        f"Cost per year ({cur}), by country", cur, axis)
 
     monthly = rt.monthly_by_country(result)
     for country, g in monthly.groupby("country", sort=True):
         frame = g.set_index("month")[["requirement", "headcount", "staffed"]]
         frame.columns = ["Requirement", "Headcount", "Staffed (productive + contractors)"]
-        row, ref = _block(data, row + 1, f"{country}: headcount against requirement (FTE)",
-                          "Month", frame, fte)
-        placed.append(_line(ref, f"{country}: headcount against requirement", fte))
-
-    for i, chart in enumerate(placed):
-        chart.width, chart.height = CHART_W, CHART_H
-        charts.add_chart(chart, f"A{3 + i * ROWS_PER_CHART}")
-        if i % 2 == 1 and i + 1 < len(placed):  # two charts a printed page, never cut
-            charts.row_breaks.append(Break(id=2 + (i + 1) * ROWS_PER_CHART))
-    print_setup(charts)
-    charts.page_margins.top = charts.page_margins.bottom = 0.5
-    fit_widths(data, cap=24)
-    print_setup(data)
+        add(f"{country}: headcount against requirement (FTE)", "Month", frame, fte, "line",
+            f"{country}: headcount against requirement", "FTE", fte)
+    sh.book.memo["chart_blocks"] = blocks
+    return blocks
 
 
-def _block(ws: Worksheet, row: int, title: str, index_name: str, frame, fmt: str):
-    """Write a titled table (index as first column); return next row and its ranges."""
-    put(ws, row, 1, title).font = SECTION_FONT
-    header = row + 1
-    cols = [index_name, *[str(c) for c in frame.columns]]
-    for i, name in enumerate(cols, start=1):
-        put(ws, header, i, name)
-    style_header(ws, header, len(cols))
-    r = header
-    for idx, values in zip(frame.index, frame.itertuples(index=False, name=None)):
-        r += 1
-        safe_append_at(ws, r, [str(idx), *values], fmt)
-    ref = (ws, header, r, len(cols))
-    return r + 1, ref
+def charts_sheet(sh: Sheet, result: PlanResult) -> None:
+    """One chart per block, two to a printed page."""
+    sh.put(0, 0, "Charts (their numbers are on the sheet Chart data)",
+           sh.book.fmt(**SECTION), width=False)
+    # A table without series (no hires at all) has nothing to draw.
+    blocks = [b for b in _blocks(sh, result) if len(b.frame.columns)]
+    breaks = []
+    for i, b in enumerate(blocks):
+        sh.ws.insert_chart(2 + i * ROWS_PER_CHART, 0, _chart(sh, b))
+        if i % 2 == 1 and i + 1 < len(blocks):  # two charts a printed page, never cut
+            breaks.append(2 + (i + 1) * ROWS_PER_CHART)
+    sh.ws.set_h_pagebreaks(breaks)
+    sh.print_setup()
+    sh.ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
 
 
-def safe_append_at(ws: Worksheet, row: int, values, fmt: str) -> None:
-    for i, v in enumerate(values, start=1):
-        put(ws, row, i, v, fmt if i > 1 else None)
+def chart_data_sheet(sh: Sheet, result: PlanResult) -> None:
+    """The tables the charts draw: index as first column, one column per series."""
+    section = sh.book.fmt(**SECTION)
+    for b in _blocks(sh, result):
+        sh.put(b.row, 0, b.title, section, width=False)
+        sh.header(b.header, [b.index_name, *[str(c) for c in b.frame.columns]])
+        value_fmt = sh.book.fmt(b.fmt)
+        for r, (idx, values) in enumerate(zip(b.frame.index,
+                                              b.frame.itertuples(index=False, name=None)),
+                                          start=b.header + 1):
+            sh.put(r, 0, str(idx))
+            sh.row(r, list(values), value_fmt, col=1)
+    sh.fit_widths(cap=24)
+    sh.print_setup()
 
 
-def _refs(ref):
-    ws, header, last, ncols = ref
-    data = Reference(ws, min_col=2, max_col=ncols, min_row=header, max_row=last)
-    cats = Reference(ws, min_col=1, max_col=1, min_row=header + 1, max_row=last)
-    return data, cats
-
-
-def _axes(chart, y_title: str, y_fmt: str) -> None:
-    chart.y_axis.title = y_title
-    chart.y_axis.numFmt = y_fmt
-    # openpyxl >= 3.1 marks axes deleted unless told otherwise; Excel then hides them.
-    chart.x_axis.delete = False
-    chart.y_axis.delete = False
-    chart.legend.position = "b"
-
-
-def _bar(ref, title: str, y_title: str, y_fmt: str) -> BarChart:
-    data, cats = _refs(ref)
-    chart = BarChart()
-    chart.type = "col"
-    chart.grouping = "stacked"
-    chart.overlap = 100
-    chart.title = title
-    chart.add_data(data, titles_from_data=True)
-    chart.set_categories(cats)
-    _axes(chart, y_title, y_fmt)
-    return chart
-
-
-def _line(ref, title: str, fmt: str) -> LineChart:
-    data, cats = _refs(ref)
-    chart = LineChart()
-    chart.title = title
-    chart.add_data(data, titles_from_data=True)
-    chart.set_categories(cats)
-    _axes(chart, "FTE", fmt)
-    chart.x_axis.tickLblSkip = 3
-    for s in chart.series:
-        s.smooth = False
+def _chart(sh: Sheet, b: Block):
+    ncols = len(b.frame.columns)
+    if b.chart == "bar":
+        chart = sh.book.wb.add_chart({"type": "column", "subtype": "stacked"})
+    else:
+        chart = sh.book.wb.add_chart({"type": "line"})
+    for c in range(1, ncols + 1):
+        series = {"name": [CHART_DATA, b.header, c],
+                  "categories": [CHART_DATA, b.header + 1, 0, b.last, 0],
+                  "values": [CHART_DATA, b.header + 1, c, b.last, c]}
+        if b.chart == "bar":
+            series["overlap"] = 100
+        chart.add_series(series)
+    chart.set_title({"name": b.chart_title})
+    chart.set_y_axis({"name": b.y_title, "num_format": b.y_fmt})
+    if b.chart == "line":
+        chart.set_x_axis({"interval_unit": 3})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": CHART_W, "height": CHART_H})
     return chart
