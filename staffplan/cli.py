@@ -86,6 +86,9 @@ def main(argv: list[str] | None = None) -> int:
 # Each command imports its stage when it runs: `staffplan --version` and `check` stay quick
 # without loading the solver, matplotlib and jinja2.
 def _dispatch(args: argparse.Namespace) -> int:
+    # Each command imports its stage here, not at the top: `check` and `--help` would
+    # otherwise load matplotlib, jinja2, PuLP and HiGHS (1.5-3 s on this project's machines)
+    # before reading a single cell. tests/test_startup.py keeps it so.
     if args.command == "init":
         return _init(args.path)
     if args.command == "check":
