@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,8 +40,13 @@ from staffplan import __version__
 from staffplan.core.atomic import atomic_path
 from staffplan.reports.tables import pressure_explained
 from staffplan.results.changes import CHANGES_COLUMNS
-from staffplan.results.tables import (COSTS_COLUMNS, HEADCOUNT_COLUMNS, HIRES_COLUMNS,
-                                      PRESSURE_COLUMNS, PlanResult)
+from staffplan.results.tables import (
+    COSTS_COLUMNS,
+    HEADCOUNT_COLUMNS,
+    HIRES_COLUMNS,
+    PRESSURE_COLUMNS,
+    PlanResult,
+)
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +81,7 @@ class Book:
             f = self._formats[key] = self.wb.add_format(props)
         return f
 
-    def sheet(self, name: str) -> "Sheet":
+    def sheet(self, name: str) -> Sheet:
         return Sheet(self, self.wb.add_worksheet(name))
 
 

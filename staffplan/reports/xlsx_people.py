@@ -11,7 +11,7 @@ written top to bottom (`constant_memory`, see `reports.xlsx`).
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from staffplan import __version__
 from staffplan.core.months import month_label
