@@ -10,10 +10,13 @@ import argparse
 import logging
 import sys
 import time
+import traceback
 from pathlib import Path
 
 from staffplan import __version__
 from staffplan.core.errors import StaffplanError, Terminated
+
+log = logging.getLogger(__name__)
 
 
 def _addresses(text: str) -> list[str]:
@@ -75,12 +78,32 @@ def main(argv: list[str] | None = None) -> int:
         print(str(exc), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print("staffplan: interrupted", file=sys.stderr)
         return 130
     except Terminated as exc:
         print("stopped (SIGTERM) before the new files were in place; the old ones are untouched",
               file=sys.stderr)
         return exc.exit_code
+    except Exception as exc:  # the last guard: a bug in staffplan, never a user's mistake
+        return report_unexpected(exc, verbose=args.verbose)
+
+
+REPORT_TO = "the staffplan maintainers (the project's issue tracker)"
+
+
+def report_unexpected(exc: Exception, verbose: bool = False) -> int:
+    """One short message instead of a traceback (exit 1); the traceback only with -v.
+
+    Known bad input never gets here (tests check that); this is for bugs.
+    """
+    log.debug("unexpected error", exc_info=exc)
+    if verbose:
+        traceback.print_exception(exc, file=sys.stderr)
+    details = "the traceback above" if verbose else "the details shown when you add -v"
+    print(f"staffplan: unexpected error ({type(exc).__name__}: {str(exc)[:200]}). This is a "
+          f"bug in staffplan, not in your input. Please report it to {REPORT_TO} with the "
+          f"command you ran and {details}.", file=sys.stderr)
+    return 1
 
 
 # Each command imports its stage when it runs: `staffplan --version` and `check` stay quick

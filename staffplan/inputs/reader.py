@@ -13,6 +13,7 @@ import io
 import logging
 import math
 import re
+import stat
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -41,12 +42,21 @@ from staffplan.inputs.data import (
 from staffplan.inputs.demand import requirement_for
 from staffplan.inputs.names import near_miss
 from staffplan.inputs.rules import ALL, STAR, Record, Tables
-from staffplan.inputs.schema import SHEETS, Column, Sheet, display_default
+from staffplan.inputs.schema import (
+    LARGEST,
+    MOST_FTE,
+    SHEETS,
+    SMALLEST,
+    Column,
+    Sheet,
+    display_default,
+)
 
 log = logging.getLogger(__name__)
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_UNZIPPED = 1 << 30  # refuse zip bombs before parsing anything
+MAX_FILE = 256 << 20  # a 50,000-row workbook is a few MB
 MAX_SHOWN = 200  # problems listed; a whole bad column of 50,000 rows would drown the rest
 EXCEL_ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!",
                 "#SPILL!", "#CALC!", "#GETTING_DATA"}
@@ -105,10 +115,22 @@ def _capped(problems: list[Problem]) -> list[Problem]:
 # ---------------------------------------------------------------- file level
 
 def _read_bytes(path: Path) -> bytes:
-    if not path.exists():
-        raise _fail("no such file", path)
-    if path.is_dir():
+    """The file's bytes, refusing before opening it anything that is not a plain file
+    (reading /dev/zero never ends; opening a FIFO waits for a writer)."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise _fail("no such file", path) from None
+    except OSError as exc:
+        raise _fail(f"cannot be read: {exc.strerror or exc}", path) from None
+    if stat.S_ISDIR(info.st_mode):
         raise _fail("is a folder, not a workbook", path)
+    if not stat.S_ISREG(info.st_mode):
+        raise _fail("is a device, a pipe or another special file, not a workbook; give the "
+                    "path of an .xlsx file", path)
+    if info.st_size > MAX_FILE:
+        raise _fail(f"is larger than {MAX_FILE >> 20} MB, far more than any input workbook; "
+                    f"check the path", path)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -555,6 +577,18 @@ def _bounded(x: float, col: Column) -> float:
     if x < lo or (col.maximum is not None and x > col.maximum):
         word = "negative" if x < 0 and lo == 0 else "out of range"
         raise BadValue(f"is {word}; expected {_expect(col)}")
+    return _in_model_range(x, col)
+
+
+def _in_model_range(x: float, col: Column) -> float:
+    """A number the solver can use: not astronomically large, not a nonzero speck."""
+    most = LARGEST if col.unit != "FTE" else MOST_FTE
+    if col.maximum is None and x > most:
+        unit = f" {col.unit}" if col.unit else ""
+        raise BadValue(f"is too large for the model; expected at most {most:g}{unit}")
+    if 0 < abs(x) < SMALLEST:
+        raise BadValue(f"is too small for the model to tell from 0; expected 0 or at least "
+                       f"{SMALLEST:g}")
     return x
 
 
@@ -626,7 +660,7 @@ def _pct(v: Any, col: Column) -> float:
         raise BadValue(f"is negative; expected {_expect(col)}")
     if x > 1:
         raise BadValue("is above 1; expected a fraction from 0 to 1 (write 25% or 0.25, not 25)")
-    return x
+    return _in_model_range(x, col)
 
 
 def _month(v: Any, col: Column) -> int:

@@ -18,7 +18,7 @@ from staffplan.core.errors import Problem
 from staffplan.core.months import month_label, month_year
 from staffplan.inputs.data import Extra, Inputs, Settings, Site, StaffingRow
 from staffplan.inputs.demand import unplanned_demand
-from staffplan.inputs.schema import PAY_POINTS
+from staffplan.inputs.schema import LARGEST, MOST_FTE, PAY_POINTS
 
 ALL = "all"  # Budget year meaning every horizon year
 STAR = "*"  # Budget country meaning every country
@@ -263,10 +263,66 @@ def budget_countries(t: Tables) -> Iterator[Problem]:
                                          f"would limit nothing; expected a planned country or *")
 
 
+def requirement_in_range(t: Tables) -> Iterator[Problem]:
+    """Each number may be fine alone while a product is not: it_mw x per_mw or posts_24x7 x
+    fte_per_24x7_post beyond MOST_FTE people (1e308 MW overflows to inf) is an input error
+    at the cell that makes it large, not a solver failure."""
+    per_post = t.settings["fte_per_24x7_post"]
+    for rec in t["Staffing"]:
+        posts = rec["posts_24x7"]
+        if posts is not None and per_post is not None and posts * per_post > MOST_FTE:
+            yield rec.problem("posts_24x7", f"posts_24x7 {_show(posts)} x fte_per_24x7_post "
+                                            f"{_show(per_post)} is {posts * per_post:.3g} FTE, "
+                                            f"more than the model can plan (at most "
+                                            f"{MOST_FTE:,.0f} FTE)")
+    per_mw = [r for r in t["Staffing"] if r["per_mw"]]
+    if not per_mw:
+        return
+    worst = max(per_mw, key=lambda r: r["per_mw"])
+    for site in t["Sites"]:
+        mw = site["it_mw"]
+        if mw is not None and mw * worst["per_mw"] > MOST_FTE:
+            yield site.problem("it_mw", f"it_mw {_show(mw)} x per_mw {_show(worst['per_mw'])} "
+                                        f"(Staffing row {worst.row}) is "
+                                        f"{mw * worst['per_mw']:.3g} FTE, more than the model "
+                                        f"can plan (at most {MOST_FTE:,.0f} FTE); check it_mw "
+                                        f"is in MW")
+
+
+def costs_in_range(t: Tables) -> Iterator[Problem]:
+    """The largest monthly cost of one person (model.md, Costs: band_max / 12 x on-costs x
+    yearly increases x FX rate, times contractor_premium or severance_months) must stay
+    within LARGEST, or the solver stops without a plan."""
+    s = t.settings
+    if not s.complete("horizon_months", "lookahead_months"):
+        return
+    years = (s["horizon_months"] + s["lookahead_months"] - 1) // 12
+    rates = {r["currency"]: r["rate_to_reporting"] for r in t["FX"]}
+    rates[s["currency"]] = 1.0
+    premiums = {r["role_id"]: r["contractor_premium"] for r in t["Roles"]}
+    for rec in t["SalaryBands"]:
+        if not rec.complete("band_max", "on_cost_pct", "annual_increase_pct"):
+            continue
+        rate = rates.get(rec["currency"]) or 1.0
+        factor = max(1.0, premiums.get(rec["role_id"]) or 1.0, s["severance_months"] or 1.0)
+        try:
+            monthly = (rec["band_max"] / 12 * (1 + rec["on_cost_pct"])
+                       * (1 + rec["annual_increase_pct"]) ** years * rate * factor)
+        except OverflowError:
+            monthly = math.inf
+        if monthly > LARGEST:
+            yield rec.problem("band_max", f"band_max {_show(rec['band_max'])} grows to "
+                                          f"{monthly:.3g} {s['currency'] or ''} a month for one "
+                                          f"person (with on_cost_pct, annual_increase_pct over "
+                                          f"{years} years, the FX rate and contractor_premium "
+                                          f"or severance_months), more than the model can "
+                                          f"handle (at most {LARGEST:g}); check these numbers")
+
+
 RULES: tuple[Rule, ...] = (
     duplicate_ids, site_dates_in_order, known_roles, band_order, known_currencies, fx_rates,
     markets_have_bands, mobility_lanes, budget_years, budget_countries, extra_demand_ranges,
-    demand_has_markets,
+    demand_has_markets, requirement_in_range, costs_in_range,
 )
 
 

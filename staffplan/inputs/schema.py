@@ -33,6 +33,13 @@ FAMILIES = ("engineering", "operations", "deal_sourcing", "other")
 PAY_POINTS = ("min", "mid", "max")
 RELEASES = ("when_demand_falls", "anytime", "never")
 
+# What the model can hold. Beyond these the solver fails or crashes (HiGHS treats 1e20 as
+# infinite; a band of 1e-300 crashed it in integer mode), so the reader refuses them, naming
+# the cell. Columns with their own `maximum` use that instead of LARGEST / MOST_FTE.
+LARGEST = 1e15  # any number: a trillion in the largest currencies is still far below it
+SMALLEST = 1e-9  # any non-zero number: smaller ones are 0 to the solver
+MOST_FTE = 1e6  # people in one column or requirement (unit FTE) for one pair and month
+
 
 @dataclass(frozen=True)
 class Column:
