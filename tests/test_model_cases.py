@@ -513,6 +513,31 @@ def test_pressure_prices_one_more_hire_a_month(lp):
     assert req["value"].iloc[0] == pytest.approx(1_000_000, rel=1e-6)
 
 
+@pytest.mark.parametrize("lp", [True, False], ids=["lp", "integer"])
+def test_requirement_pressure_counts_the_contractors_a_higher_requirement_allows(lp):
+    """One month: requirement 3 FTE, supply 1 hire a month at mid (wage 10,000), contractors
+    up to 50% of the requirement at premium 1.5 (15,000 an FTE-month), penalty 1,000,000.
+
+    Plan (both modes): hire 1, contractors at their cap 0.5 x 3 = 1.5, unmet 0.5.
+    Objective = 10,000 + 1.5 x 15,000 + 0.5 x 1,000,000 = 532,500.
+    One more FTE of requirement raises the contractor cap by 0.5: 0.5 more contractors cost
+    7,500, the other 0.5 FTE goes unmet for 500,000, so the requirement pressure is 507,500
+    (dual of cover 1,000,000 plus 0.5 x the contractors' reduced cost 15,000 - 1,000,000).
+    Without the contractor term it would read 1,000,000.
+    (Unmet 0.5 > 0 keeps the vertex non-degenerate, so the duals are unique.)
+    """
+    inputs = make_inputs(horizon=1, integer=not lp, extras=[extra(0, 0, 3.0)],
+                         roles=[role(contractors=True, premium=1.5, share=0.5)],
+                         markets=[market(s_mid=1.0)])
+    result = solve_inputs(inputs, lp=lp)
+    assert result.objective == pytest.approx(532_500, rel=1e-9)
+    assert series(result, "contractors") == approx([1.5])
+    assert series(result, "unmet") == approx([0.5])
+    req = result.pressure[result.pressure["kind"] == "requirement"]
+    assert list(req["month"]) == [label(0)]
+    assert req["value"].iloc[0] == pytest.approx(507_500, rel=1e-6)
+
+
 def test_fraction_of_a_person_left_unmet_says_why():
     """Integer mode, 0.5 FTE needed in months 0 and 1, wage 10,000 a month, penalty 15,000.
     A whole hire costs 20,000 over the two months (releasing after one costs 3 months of
