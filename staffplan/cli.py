@@ -162,7 +162,7 @@ def _plan(args: argparse.Namespace) -> int:
     print(plan_summary(result, time.perf_counter() - started), file=sys.stderr)
     print(f"Wrote {xlsx}\n      {html}", file=sys.stderr)
     if args.email_to:
-        from staffplan.delivery.mail import deliver
+        from staffplan.delivery.smtp import deliver
 
         print(deliver(xlsx, args.email_to, cc=args.cc, subject=args.subject, eml=args.eml,
                       config=args.config), file=sys.stderr)
@@ -170,7 +170,7 @@ def _plan(args: argparse.Namespace) -> int:
 
 
 def _send(args: argparse.Namespace) -> int:
-    from staffplan.delivery.mail import deliver
+    from staffplan.delivery.smtp import deliver
 
     print(deliver(args.plan, args.to or [], cc=args.cc, subject=args.subject, eml=args.eml,
                   config=args.config), file=sys.stderr)

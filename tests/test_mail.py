@@ -33,7 +33,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from staffplan.cli import main
-from staffplan.delivery import mail as mail
+from staffplan.core.errors import MailError
+from staffplan.delivery.message import PlanFacts, default_subject, plain_text
 from staffplan.delivery.settings import load_settings
 
 USER = "planner"
@@ -428,7 +429,7 @@ def test_config_file_problems_all_reported(tmp_path):
     cfg.write_text('smtp_hots = "x"\nsmtp_port = "abc"\nsmtp_security = "tls"\n'
                    f'smtp_password = "{PASSWORD}"\n')
     cfg.chmod(0o644)
-    with pytest.raises(mail.MailError) as err:
+    with pytest.raises(MailError) as err:
         load_settings(cfg)
     text = str(err.value)
     assert "unknown setting 'smtp_hots'" in text and "smtp_port = 'abc'" in text
@@ -437,17 +438,17 @@ def test_config_file_problems_all_reported(tmp_path):
     cfg.chmod(0o600)
     cfg.write_text(f'smtp_password = "{PASSWORD}"\n')
     assert load_settings(cfg).password == PASSWORD
-    with pytest.raises(mail.MailError, match="does not exist"):
+    with pytest.raises(MailError, match="does not exist"):
         load_settings(tmp_path / "nope.toml")
 
 
 def test_default_subject_and_text_without_risks():
-    facts = mail.PlanFacts({"plan_name": "North\r\nBcc: x@y.z", "total_hires": 12.5,
+    facts = PlanFacts({"plan_name": "North\r\nBcc: x@y.z", "total_hires": 12.5,
                             "total_cost": 950_000, "status": "feasible", "currency": "EUR",
                             "mode": "lp"}, [], [], [], [])
-    assert mail.default_subject(facts) == ("Hiring plan: North Bcc: x@y.z - 12.5 hires, "
+    assert default_subject(facts) == ("Hiring plan: North Bcc: x@y.z - 12.5 hires, "
                                            "EUR 950k (feasible)")
-    assert "None: every requirement is covered" in mail.plain_text(facts)
+    assert "None: every requirement is covered" in plain_text(facts)
 
 
 # --------------------------------------------------------------------------- end to end
@@ -483,7 +484,7 @@ def test_timeout_and_port_must_be_real_numbers(tmp_path, monkeypatch):
     cfg = tmp_path / "mail.toml"
     cfg.write_text('smtp_host = "smtp.example.com"\nsmtp_port = 587.9\n')
     monkeypatch.setenv("STAFFPLAN_SMTP_TIMEOUT", "nan")
-    with pytest.raises(mail.MailError) as err:
+    with pytest.raises(MailError) as err:
         load_settings(cfg)
     assert "smtp_port = 587.9" in str(err.value)
     assert "STAFFPLAN_SMTP_TIMEOUT = 'nan'" in str(err.value)

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from conftest import HOSTILE_PLAN, HOSTILE_SITE
-from staffplan.delivery.mail import inline_images
+from staffplan.delivery.message import inline_images
 from staffplan.reports import tables as rt
 from staffplan.reports.html import build_context, render_report, write_report_html
 from staffplan.reports.xlsx import write_plan_xlsx

@@ -13,7 +13,7 @@ import pulp
 from staffplan.core.atomic import atomic_files, checkpoint
 from staffplan.core.errors import BudgetInfeasible, OutputError, SolverFailed
 from staffplan.core.months import month_year
-from staffplan.delivery.mail import PLAN_SUFFIX, REPORT_SUFFIX
+from staffplan.delivery.message import PLAN_SUFFIX, REPORT_SUFFIX
 from staffplan.inputs.data import Budget, Inputs
 from staffplan.model.build import build_model, cost_terms
 from staffplan.model.solve import Outcome, solve_model
