@@ -24,6 +24,7 @@ import openpyxl
 
 from staffplan import __version__
 from staffplan.core.errors import MailError, StaffplanError
+from staffplan.core.tolerances import SHOWN
 from staffplan.delivery.settings import MailSettings
 from staffplan.reports.tables import fmt_money
 
@@ -135,7 +136,7 @@ def _top_risks(head: list[dict[str, object]]) -> list[Risk]:
     risks: dict[tuple[str, str], Risk] = {}
     for r in head:
         u = _num(r.get("unmet"))
-        if u <= 1e-6:
+        if u <= SHOWN:
             continue
         key = (str(r.get("country")), str(r.get("role_id")))
         m = _month(r.get("month"))
@@ -180,7 +181,7 @@ def plain_text(f: PlanFacts) -> str:
     cur = clean_text(f.get("currency"))
     hires, cost = _num(f.get("total_hires")), _num(f.get("total_cost"))
     unmet = _num(f.get("unmet_fte_months"))
-    where = ", ".join(f"{c} {_count(n)}" for c, n in f.hires_by_country if n > 1e-6)
+    where = ", ".join(f"{c} {_count(n)}" for c, n in f.hires_by_country if n > SHOWN)
     lines = [
         f"Hiring plan: {clean_text(f.get('plan_name'))}",
         f"{_count(hires)} hires, {_money(cost, cur)} over {f.get('horizon_months', '?')} months "

@@ -13,6 +13,7 @@ import pulp
 from staffplan.core.atomic import atomic_files, checkpoint
 from staffplan.core.errors import BudgetInfeasible, OutputError, SolverFailed
 from staffplan.core.months import month_year
+from staffplan.core.tolerances import BUDGET_ATOL, BUDGET_RTOL, SHOWN, WHOLE
 from staffplan.delivery.message import PLAN_SUFFIX, REPORT_SUFFIX
 from staffplan.inputs.data import Budget, Inputs
 from staffplan.model.build import build_model, cost_terms
@@ -57,7 +58,7 @@ def budget_report(inputs: Inputs, solver: str) -> str:
     cur = inputs.settings.currency
     for b in inputs.budgets:
         least = _least_cost(free, b, solver)
-        if least is not None and least > b.max_cost * (1 + 1e-9) + 1e-6:
+        if least is not None and least > b.max_cost * (1 + BUDGET_RTOL) + BUDGET_ATOL:
             alone.append(b.label)
             lines.append(f"  - {b.label}: max_cost {b.max_cost:,.0f} {cur}, but the least this "
                          f"scope can cost on its own is {least:,.0f} {cur}")
@@ -149,9 +150,9 @@ def plan_summary(result: PlanResult, seconds: float) -> str:
     hires_txt = ", ".join(f"{c} {_num(v)}" for c, v in hires.items()) or "none"
     lines.append(f"Hires: {_num(result.total_hires)} ({hires_txt})")
     lines.append(f"Total cost: {cur} {result.total_cost:,.0f} over {s.horizon_months} months")
-    if result.unmet_fte_months > 1e-6:
+    if result.unmet_fte_months > SHOWN:
         unmet = result.headcount.groupby(["country", "role_id"])["unmet"].sum()
-        unmet = unmet[unmet > 1e-6].sort_values(ascending=False)
+        unmet = unmet[unmet > SHOWN].sort_values(ascending=False)
         where = ", ".join(f"{c}/{r} {v:,.1f}" for (c, r), v in unmet.head(5).items())
         more = f" and {len(unmet) - 5} more" if len(unmet) > 5 else ""
         lines.append(f"Unmet demand: {result.unmet_fte_months:,.1f} FTE-months ({where}{more})")
@@ -166,4 +167,4 @@ def plan_summary(result: PlanResult, seconds: float) -> str:
 
 
 def _num(v: float) -> str:
-    return f"{v:,.0f}" if abs(v - round(v)) < 1e-6 else f"{v:,.1f}"
+    return f"{v:,.0f}" if abs(v - round(v)) < WHOLE else f"{v:,.1f}"

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import pulp
 
 from staffplan.core.months import month_label, month_year
+from staffplan.core.tolerances import REQ_RTOL
 from staffplan.inputs.data import Inputs
 from staffplan.inputs.schema import PAY_POINTS
 
@@ -128,7 +129,6 @@ def pair_params(inputs: Inputs) -> dict[Pair, PairParams]:
     return out
 
 
-REQ_RTOL = 1e-9  # requirements this close count as equal (model.md, Releases)
 
 
 def releases_allowed(req: list[float], policy: str) -> list[bool]:

@@ -23,6 +23,7 @@ import numpy as np
 import pulp
 
 from staffplan.core.errors import SolverFailed
+from staffplan.core.tolerances import NOISE, WHOLE
 from staffplan.model.build import StaffModel
 
 log = logging.getLogger(__name__)
@@ -164,21 +165,21 @@ def rounded_start(model: StaffModel, variables: list[pulp.LpVariable],
         series.setdefault((c, r, k), []).append(t)
     for (c, r, k), months in series.items():
         supply = model.params[(c, r)].supply[k]
-        cap = {t: math.floor(min(W, t + 1) * supply + 1e-9) for t in months}
+        cap = {t: math.floor(min(W, t + 1) * supply + NOISE) for t in months}
         got: dict[int, float] = {}
         cum = 0.0  # LP hires so far; whole hires follow its ceiling, not each month's
         done = 0
         for t in months:
             i = model.S[(c, r, k, t)].index
             cum += x[i]
-            want = math.ceil(cum - 1e-6) - done
+            want = math.ceil(cum - WHOLE) - done
             room = min(cap[u] - sum(got.get(tau, 0.0) for tau in range(u - W + 1, t))
                        for u in range(t, t + W) if u in cap)
             got[t] = float(max(0, min(want, room)))
             done += int(got[t])
             out[i] = got[t]
     for var in model.M.values():
-        out[var.index] = float(math.floor(x[var.index] + 1e-6))
+        out[var.index] = float(math.floor(x[var.index] + WHOLE))
     idx = np.fromiter(out.keys(), dtype=np.int32, count=len(out))
     vals = np.fromiter(out.values(), dtype=float, count=len(out))
     return idx, vals
@@ -289,7 +290,7 @@ def _gap(info) -> float:
     return max(0.0, (obj - bound) / max(abs(obj), 1e-12))
 
 
-def _zero_noise(variables: list[pulp.LpVariable], tol: float = 1e-9) -> None:
+def _zero_noise(variables: list[pulp.LpVariable], tol: float = NOISE) -> None:
     """Solver noise below `tol` becomes 0, and whole-number variables become whole
     (a hire of 0.9999999999999861 is one hire)."""
     for var in variables:
@@ -298,7 +299,7 @@ def _zero_noise(variables: list[pulp.LpVariable], tol: float = 1e-9) -> None:
             continue
         if abs(v) < tol:
             var.varValue = 0.0
-        elif var.cat == pulp.LpInteger and abs(v - round(v)) < 1e-6:
+        elif var.cat == pulp.LpInteger and abs(v - round(v)) < WHOLE:
             var.varValue = float(round(v))
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from staffplan.core.months import month_label
+from staffplan.core.tolerances import SHOWN
 from staffplan.reports import tables as rt
 from staffplan.results.tables import PlanResult
 
@@ -120,7 +121,7 @@ def _share(table: pd.DataFrame, country: str, month: str) -> float:
         return 1.0
     rec = table.loc[(country, month)]
     req = float(rec["requirement"])
-    return 1.0 if req <= rt.EPS else max(0.0, 1.0 - float(rec["unmet"]) / req)
+    return 1.0 if req <= SHOWN else max(0.0, 1.0 - float(rec["unmet"]) / req)
 
 
 def sheet_sections(result: PlanResult) -> list[tuple[str, list[str], list[tuple]]]:

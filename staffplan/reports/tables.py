@@ -12,9 +12,8 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 
 from staffplan.core.months import month_label
+from staffplan.core.tolerances import SHOWN
 from staffplan.results.tables import Mode, PlanResult, UnmetReason
-
-EPS = 1e-6
 
 # --------------------------------------------------------------------------- formats
 
@@ -154,7 +153,7 @@ def hires_by_quarter(result: PlanResult) -> pd.DataFrame:
     """country, role_id, role_name, quarter, hires (start quarter), rows with hires only."""
     h = result.hires.assign(quarter=[quarter(m) for m in result.hires["start_month"]])
     g = h.groupby(["country", "role_id", "quarter"], as_index=False)["hires"].sum()
-    g = g[g["hires"].abs() > EPS]
+    g = g[g["hires"].abs() > SHOWN]
     g.insert(2, "role_name", [role_name(result, r) for r in g["role_id"]])
     return g.reset_index(drop=True)
 
@@ -209,7 +208,7 @@ def go_live_coverage(result: PlanResult) -> pd.DataFrame:
             continue
         rec = m.loc[(site.country, label)]
         req = float(rec["requirement"])
-        share = 1.0 if req <= EPS else max(0.0, 1.0 - float(rec["unmet"]) / req)
+        share = 1.0 if req <= SHOWN else max(0.0, 1.0 - float(rec["unmet"]) / req)
         rows.append((site.site_id, site.site_name, site.country, label, req, share))
     return pd.DataFrame(rows, columns=["site_id", "site_name", "country", "go_live",
                                        "requirement", "covered_share"])

@@ -35,6 +35,7 @@ from openpyxl.utils import get_column_letter
 
 from staffplan.core.errors import Problem, StaffplanError
 from staffplan.core.months import month_index, month_label
+from staffplan.core.tolerances import NOISE, SHOWN
 
 if TYPE_CHECKING:
     from staffplan.results.tables import PlanResult
@@ -49,7 +50,6 @@ SUMMARY_KEYS = ("total_cost", "unmet_fte_months", "total_hires")
 HIRES_NEEDED = ("country", "role_id", "start_month", "hires")
 HEADCOUNT_NEEDED = ("country", "role_id", "month", "requirement", "headcount", "unmet")
 MAX_SHOWN = 20
-EPS = 1e-9
 _LABEL = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
 
 
@@ -286,7 +286,7 @@ def _read_long(sheet: str, rows: list[tuple], needed: tuple[str, ...],
         for name in numbers:
             v = _cell(row, cols[name])
             x = _number(v)
-            if x is None or x < -1e-6:
+            if x is None or x < -SHOWN:
                 problems.append(Problem(sheet, f"{name} is {_seen(v)}, expected a number 0 or "
                                                "more", cell=_where(sheet, cols[name], r)))
                 ok = False
@@ -402,14 +402,14 @@ def match_hires(before: list[tuple[str, float]], after: list[tuple[str, float]]
     earlier hire pairs with the nearest-in-order later one; what is left is added or dropped.
     Months are `YYYY-MM` text, so text order is time order. Unchanged hires are not listed.
     """
-    b = {m: v for m, v in before if v > EPS}
-    a = {m: v for m, v in after if v > EPS}
+    b = {m: v for m, v in before if v > NOISE}
+    a = {m: v for m, v in after if v > NOISE}
     for m in set(b) & set(a):
         same = min(b[m], a[m])
         b[m] -= same
         a[m] -= same
-    bl = [[m, v] for m, v in sorted(b.items()) if v > EPS]
-    al = [[m, v] for m, v in sorted(a.items()) if v > EPS]
+    bl = [[m, v] for m, v in sorted(b.items()) if v > NOISE]
+    al = [[m, v] for m, v in sorted(a.items()) if v > NOISE]
     out: list[tuple[str, str, str, float]] = []
     i = j = 0
     while i < len(bl) and j < len(al):
@@ -418,12 +418,12 @@ def match_hires(before: list[tuple[str, float]], after: list[tuple[str, float]]
         out.append((kind, bl[i][0], al[j][0], q))
         bl[i][1] -= q
         al[j][1] -= q
-        if bl[i][1] <= EPS:
+        if bl[i][1] <= NOISE:
             i += 1
-        if al[j][1] <= EPS:
+        if al[j][1] <= NOISE:
             j += 1
-    out += [("dropped", m, "", v) for m, v in bl[i:] if v > EPS]
-    out += [("added", "", m, v) for m, v in al[j:] if v > EPS]
+    out += [("dropped", m, "", v) for m, v in bl[i:] if v > NOISE]
+    out += [("added", "", m, v) for m, v in al[j:] if v > NOISE]
     return out
 
 

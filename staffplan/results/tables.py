@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from staffplan.core.tolerances import COST_CHECK_RTOL, NOISE, SHOWN
 from staffplan.inputs.data import Inputs
 
 if TYPE_CHECKING:
@@ -105,9 +106,6 @@ def _label(month: int) -> str:
 
 # --------------------------------------------------------------------------- building
 
-NOISE = 1e-9
-
-
 def _val(var) -> float:
     if var is None or var.varValue is None:
         return 0.0
@@ -171,7 +169,8 @@ def build_results(model: StaffModel, outcome: SolveOutcome) -> PlanResult:
                                   moves_in.get((c, r, t), 0.0), moves_out.get((c, r, t), 0.0)))
 
     recomputed = sum(sum(row) for per in cost.values() for row in per)
-    if not math.isclose(recomputed, outcome.objective, rel_tol=1e-6, abs_tol=1e-6):
+    if not math.isclose(recomputed, outcome.objective, rel_tol=COST_CHECK_RTOL,
+                        abs_tol=COST_CHECK_RTOL):
         raise SolverFailed(
             f"internal check failed: costs recomputed from the plan ({recomputed:,.2f}) differ "
             f"from the solver's objective ({outcome.objective:,.2f})")
@@ -236,13 +235,13 @@ def pressure_table(model: StaffModel) -> pd.DataFrame:
             # value of one more hire is the fixed hire's reduced cost, counted in the
             # months whose window has no room for another whole person.
             dj = model.S[(c, r, k, t)].dj or 0.0
-            gain = -dj if dj < 0 and _supply_full(con, True, 1e-6) else 0.0
+            gain = -dj if dj < 0 and _supply_full(con, True, SHOWN) else 0.0
         else:
             gain = -min(W, t + 1) * (con.pi or 0.0)
         sums[(c, r, k)] = sums.get((c, r, k), 0.0) + gain
         names.setdefault((c, r, k), con.name.rsplit("_", 2)[0])
     for (c, r, k), v in sorted(sums.items()):
-        if v > 1e-6:
+        if v > SHOWN:
             rows.append(("supply", c, r, k, "", v, names[(c, r, k)]))
     for (c, r, t), con in model.cover.items():
         if t >= s.horizon_months:
@@ -252,7 +251,7 @@ def pressure_table(model: StaffModel) -> pd.DataFrame:
         kvar = model.K.get((c, r, t))
         if kvar is not None and pp.req[t] > 0 and (kvar.dj or 0.0) < 0:
             v += pp.contractor_cap[t] / pp.req[t] * kvar.dj
-        if v > 1e-6:
+        if v > SHOWN:
             rows.append(("requirement", c, r, "", month_label(s.horizon_start + t), v, con.name))
     return pd.DataFrame(rows, columns=PRESSURE_COLUMNS)
 
