@@ -76,7 +76,7 @@ def _cpu_seconds() -> float:
 def _pipeline(rec: dict, size: str, mode: str, workbook: Path, seed: int,
               time_limit: float | None, build_only: bool):
     from staffplan.model.build import build_model
-    from staffplan.model.solve import Outcome, solve_model
+    from staffplan.model.solve import Status, solve_model
     from staffplan.results.tables import build_results
 
     st = rec["stages"]
@@ -117,7 +117,7 @@ def _pipeline(rec: dict, size: str, mode: str, workbook: Path, seed: int,
     rec["status"] = outcome.outcome.value
     rec["objective"] = outcome.objective
     rec["mip_gap"] = outcome.mip_gap
-    if outcome.outcome not in (Outcome.OPTIMAL, Outcome.FEASIBLE):
+    if outcome.outcome not in (Status.OPTIMAL, Status.FEASIBLE):
         rec["notes"].append(f"no plan: {outcome.message}")
         return model, outcome
     result = timed("results", lambda: build_results(model, outcome))

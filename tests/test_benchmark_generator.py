@@ -79,13 +79,13 @@ def test_budgets_never_bind_in_the_small_plan(small):
     """Budgets are the only hard constraint: the generated ones must leave the plan as it
     would be without them, or the benchmarks would measure a different problem."""
     from staffplan.model.build import build_model
-    from staffplan.model.solve import Outcome, solve_model
+    from staffplan.model.solve import Status, solve_model
 
     inputs, _ = small
     objectives = []
     for budgets in (inputs.budgets, []):
         model = build_model(dataclasses.replace(inputs, budgets=budgets), integer=False)
         out = solve_model(model, duals=False)
-        assert out.outcome == Outcome.OPTIMAL
+        assert out.outcome == Status.OPTIMAL
         objectives.append(out.objective)
     assert objectives[0] == pytest.approx(objectives[1], rel=1e-9)

@@ -17,7 +17,7 @@ from staffplan.core.tolerances import BUDGET_ATOL, BUDGET_RTOL, SHOWN, WHOLE
 from staffplan.delivery.message import PLAN_SUFFIX, REPORT_SUFFIX
 from staffplan.inputs.data import Budget, Inputs
 from staffplan.model.build import build_model, cost_terms
-from staffplan.model.solve import Outcome, solve_model
+from staffplan.model.solve import Status, solve_model
 from staffplan.reports.html import render_report, write_report_html
 from staffplan.reports.xlsx import write_plan_xlsx
 from staffplan.results.tables import PlanResult, build_results
@@ -33,12 +33,12 @@ def solve_inputs(inputs: Inputs, lp: bool = False, solver: str = "highs") -> Pla
     timings["build"] = time.perf_counter() - t0
     outcome = solve_model(model, solver=solver)
     timings.update(outcome.timings)
-    if outcome.outcome == Outcome.INFEASIBLE:
+    if outcome.outcome == Status.INFEASIBLE:
         if inputs.budgets:
             raise BudgetInfeasible(budget_report(inputs, solver))
         raise SolverFailed(f"the {solver} solver reports the model infeasible "
                            f"({outcome.message}); this should not happen without budgets")
-    if outcome.outcome == Outcome.FAILED:
+    if outcome.outcome == Status.FAILED:
         limit = inputs.settings.time_limit_s
         raise SolverFailed(f"the {solver} solver stopped without a plan ({outcome.message}); "
                            f"time limit {limit:g} s")
@@ -90,7 +90,7 @@ def _feasible_with_releases(inputs: Inputs, solver: str) -> bool:
     anytime = dataclasses.replace(
         inputs, settings=dataclasses.replace(inputs.settings, releases="anytime"))
     out = solve_model(build_model(anytime, integer=False), solver=solver, duals=False)
-    return out.outcome in (Outcome.OPTIMAL, Outcome.FEASIBLE)
+    return out.outcome in (Status.OPTIMAL, Status.FEASIBLE)
 
 
 def _least_cost(inputs: Inputs, budget: Budget, solver: str) -> float | None:
@@ -101,7 +101,7 @@ def _least_cost(inputs: Inputs, budget: Budget, solver: str) -> float | None:
         months = [t for t in months if month_year(s.horizon_start + t) == budget.year]
     model.prob.setObjective(pulp.LpAffineExpression(cost_terms(model, months, budget.country)))
     out = solve_model(model, solver=solver, duals=False)
-    if out.outcome != Outcome.OPTIMAL or not math.isfinite(out.objective):
+    if out.outcome != Status.OPTIMAL or not math.isfinite(out.objective):
         return None
     return out.objective
 

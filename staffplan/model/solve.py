@@ -29,16 +29,19 @@ from staffplan.model.build import StaffModel
 log = logging.getLogger(__name__)
 
 
-class Outcome(str, enum.Enum):
+class Status(str, enum.Enum):
+    """How a solve ended; the one status enum (a PlanResult is only ever OPTIMAL or FEASIBLE,
+    the Summary's `status`)."""
+
     OPTIMAL = "optimal"
-    FEASIBLE = "feasible"
+    FEASIBLE = "feasible"  # time limit hit with a plan in hand
     INFEASIBLE = "infeasible"
     FAILED = "failed"
 
 
 @dataclass
 class SolveOutcome:
-    outcome: Outcome
+    outcome: Status
     solver: str
     objective: float = math.nan
     mip_gap: float = 0.0
@@ -239,7 +242,7 @@ def solve_model(model: StaffModel, solver: str = "highs", time_limit: float | No
     out.timings = {"handover": handover, "solve": seconds - handover - warm}
     if warm:
         out.timings["warm_start"] = warm
-    if out.outcome in (Outcome.OPTIMAL, Outcome.FEASIBLE):
+    if out.outcome in (Status.OPTIMAL, Status.FEASIBLE):
         variables = model.prob.variables()  # PuLP rebuilds this list on every call
         _zero_noise(variables)
         out.objective = _objective(model.prob)
@@ -263,24 +266,24 @@ def _read_status(model: StaffModel, api: pulp.LpSolver, solver: str) -> SolveOut
             gap = max(0.0, info.mip_gap) if model.integer else 0.0
             if not math.isfinite(gap):
                 gap = 0.0
-            return SolveOutcome(Outcome.OPTIMAL, solver, mip_gap=gap)
+            return SolveOutcome(Status.OPTIMAL, solver, mip_gap=gap)
         if status in (S.kInfeasible, S.kUnboundedOrInfeasible):
-            return SolveOutcome(Outcome.INFEASIBLE, solver, message=h.modelStatusToString(status))
+            return SolveOutcome(Status.INFEASIBLE, solver, message=h.modelStatusToString(status))
         if status in (S.kTimeLimit, S.kIterationLimit, S.kInterrupt) and has_plan \
                 and model.integer:
-            return SolveOutcome(Outcome.FEASIBLE, solver, mip_gap=_gap(info))
-        return SolveOutcome(Outcome.FAILED, solver, message=h.modelStatusToString(status))
+            return SolveOutcome(Status.FEASIBLE, solver, mip_gap=_gap(info))
+        return SolveOutcome(Status.FAILED, solver, message=h.modelStatusToString(status))
     # CBC through PuLP's command-line interface
     status, sol = prob.status, prob.sol_status
     if status == pulp.LpStatusOptimal and sol == pulp.LpSolutionOptimal:
         # Within the requested gap; PuLP does not read CBC's bound, so the gap achieved
         # is unknown in integer mode.
-        return SolveOutcome(Outcome.OPTIMAL, solver, mip_gap=math.nan if model.integer else 0.0)
+        return SolveOutcome(Status.OPTIMAL, solver, mip_gap=math.nan if model.integer else 0.0)
     if sol == pulp.LpSolutionIntegerFeasible:
-        return SolveOutcome(Outcome.FEASIBLE, solver, mip_gap=math.nan)
+        return SolveOutcome(Status.FEASIBLE, solver, mip_gap=math.nan)
     if status == pulp.LpStatusInfeasible:
-        return SolveOutcome(Outcome.INFEASIBLE, solver, message="infeasible")
-    return SolveOutcome(Outcome.FAILED, solver, message=pulp.LpStatus.get(status, str(status)))
+        return SolveOutcome(Status.INFEASIBLE, solver, message="infeasible")
+    return SolveOutcome(Status.FAILED, solver, message=pulp.LpStatus.get(status, str(status)))
 
 
 def _gap(info) -> float:

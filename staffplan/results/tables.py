@@ -14,12 +14,14 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from staffplan.core.errors import SolverFailed
+from staffplan.core.months import month_label, month_year
 from staffplan.core.tolerances import COST_CHECK_RTOL, NOISE, SHOWN
 from staffplan.inputs.data import Inputs
+from staffplan.model.build import StaffModel
+from staffplan.model.solve import SolveOutcome, Status
 
 if TYPE_CHECKING:
-    from staffplan.model.build import StaffModel
-    from staffplan.model.solve import SolveOutcome
     from staffplan.results.changes import Comparison
 
 HIRES_COLUMNS = ["country", "role_id", "pay_point", "requisition_month", "start_month", "hires",
@@ -33,11 +35,6 @@ COSTS_COLUMNS = ["country", "year", *COST_KINDS, "total"]
 PRESSURE_COLUMNS = ["kind", "country", "role_id", "pay_point", "month", "value", "constraint"]
 # Why demand went unmet: one row per (country, role, month) with unmet > 0.
 RISK_COLUMNS = ["country", "role_id", "month", "requirement", "unmet", "reason", "detail"]
-
-
-class Status(str, enum.Enum):
-    OPTIMAL = "optimal"
-    FEASIBLE = "feasible"  # time limit hit with a plan in hand
 
 
 class Mode(str, enum.Enum):
@@ -90,18 +87,12 @@ class PlanResult:
             ("solve_seconds", self.solve_seconds),
             ("currency", s.currency),
             ("solver", self.solver),
-            ("horizon_start", _label(s.horizon_start)),
+            ("horizon_start", month_label(s.horizon_start)),
             ("horizon_months", s.horizon_months),
             ("input_file", self.inputs.source.name if self.inputs.source else ""),
             ("input_sha256", self.inputs.sha256),
             *(self.comparison.summary_rows() if self.comparison is not None else []),
         ]
-
-
-def _label(month: int) -> str:
-    from staffplan.core.months import month_label
-
-    return month_label(month)
 
 
 # --------------------------------------------------------------------------- building
@@ -115,9 +106,6 @@ def _val(var) -> float:
 
 def build_results(model: StaffModel, outcome: SolveOutcome) -> PlanResult:
     """Tidy tables from a solved model; checks the recomputed cost against the objective."""
-    from staffplan.core.errors import SolverFailed
-    from staffplan.core.months import month_label, month_year
-    from staffplan.model.solve import Outcome
 
     inputs = model.inputs
     s = inputs.settings
@@ -189,7 +177,7 @@ def build_results(model: StaffModel, outcome: SolveOutcome) -> PlanResult:
     hires_df = pd.DataFrame(hires_rows, columns=HIRES_COLUMNS)
     head_df = pd.DataFrame(head_rows, columns=HEADCOUNT_COLUMNS)
     costs_df = pd.DataFrame(cost_rows, columns=COSTS_COLUMNS)
-    status = Status.OPTIMAL if outcome.outcome == Outcome.OPTIMAL else Status.FEASIBLE
+    status = Status.OPTIMAL if outcome.outcome == Status.OPTIMAL else Status.FEASIBLE
     result = PlanResult(
         inputs=inputs,
         mode=Mode.INTEGER if model.integer else Mode.LP,
@@ -222,8 +210,6 @@ def pressure_table(model: StaffModel) -> pd.DataFrame:
     whose window has no room for another whole person. requirement: d objective / d req
     = dual(cover) + share * reduced cost of K at its cap.
     """
-    from staffplan.core.months import month_label
-
     s = model.inputs.settings
     W = s.supply_window_months
     rows = []
