@@ -542,11 +542,12 @@ def test_fraction_of_a_person_left_unmet_says_why():
     """Integer mode, 0.5 FTE needed in months 0 and 1, wage 10,000 a month, penalty 15,000.
     A whole hire costs 20,000 over the two months (releasing after one costs 3 months of
     severance, more still); leaving half a person unmet costs 2 x 0.5 x 15,000 = 15,000.
-    The risk is `cost`, explained as less than one person short."""
+    The LP relaxation hires half a person for 10,000 < 15,000 and meets it all, so the
+    reason is `whole_hires` (lifting supply, a whole hire at min still costs 16,000)."""
     inputs = make_inputs(horizon=2, penalty=15_000.0, extras=[extra(0, 1, 0.5)])
     result = solve_inputs(inputs)
     assert result.objective == pytest.approx(15_000, rel=1e-9)
     assert result.total_hires == 0
     risks = result.risks
-    assert list(risks["reason"]) == ["cost", "cost"]
-    assert risks["detail"].str.startswith("less than one person short").all()
+    assert list(risks["reason"]) == ["whole_hires", "whole_hires"]
+    assert risks["detail"].str.startswith("hires are whole people").all()

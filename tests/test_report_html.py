@@ -81,7 +81,7 @@ def test_risks_name_the_binding_constraint_in_words(ctx, hostile_result):
     rows = ctx["risks"]["rows"]
     assert rows and ctx["risks"]["more"] == 0
     whys = {(r["country"], r["why"]) for r in rows}
-    assert ("JP", "time to fill") in whys
+    assert ("JP", "time to fill and ramp-up") in whys
     assert any(w.startswith("labour supply") for _, w in whys)
     unmet = sum(float(r["unmet"]) for r in rows)
     assert unmet == pytest.approx(hostile_result.unmet_fte_months, abs=0.5 * len(rows))
@@ -210,7 +210,7 @@ def test_every_sampled_figure_matches_the_excel_plan(which, request, tmp_path):
         if ov.cell(r, 1).value in set(result.hires["country"]):
             sample.append(f"{ov.cell(r, 1).value} {_shown(ov.cell(r, 2))}")
     sample += _sheet_figures(wb["Cost by year"], ["Total"])
-    sample += _sheet_figures(wb["Risks"], ["Unmet FTE-months"], limit=10)
+    sample += _sheet_figures(wb["Unmet demand"], ["Unmet FTE-months"], limit=10)
     req = wb["Requisitions"]
     first = [r for r in req.iter_rows(min_row=2, values_only=False)
              if r[0].value in rt.horizon_labels(result)[:3] and _shown(r[6]) not in ("0", "0.0")]

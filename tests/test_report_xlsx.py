@@ -18,11 +18,13 @@ from staffplan.results.tables import (
     HEADCOUNT_COLUMNS,
     HIRES_COLUMNS,
     PRESSURE_COLUMNS,
+    RISK_COLUMNS,
     PlanResult,
 )
 
-MACHINE = ["Summary", "Hires", "Headcount", "Costs", "Pressure"]
-PEOPLE = ["Overview", "Requisitions", "Headcount by quarter", "Cost by year", "Assumptions"]
+MACHINE = ["Summary", "Hires", "Headcount", "Costs", "Risks", "Pressure"]
+PEOPLE = ["Overview", "Requisitions", "Headcount by quarter", "Cost by year", "Unmet demand",
+          "Assumptions"]
 
 
 def _write(result: PlanResult, tmp_path: Path, name: str = "plan.xlsx") -> openpyxl.Workbook:
@@ -59,6 +61,7 @@ def test_people_sheets_come_first_then_the_contract_sheets(hostile_wb):
     ("Hires", HIRES_COLUMNS, "hires"),
     ("Headcount", HEADCOUNT_COLUMNS, "headcount"),
     ("Costs", COSTS_COLUMNS, "costs"),
+    ("Risks", RISK_COLUMNS, "risks"),
 ])
 def test_contract_sheets_hold_the_result_tables_unrounded(hostile_wb, hostile_result, sheet,
                                                           columns, attr):
@@ -127,3 +130,29 @@ def test_write_is_atomic_and_replaces_the_old_file(tmp_path, hostile_result, mon
     write_plan_xlsx(hostile_result, path)
     assert openpyxl.load_workbook(path).sheetnames[-1] == "Pressure"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.xlsx"]
+
+
+def test_risks_sheet_is_only_its_header_when_nothing_is_unmet(tmp_path, hostile_result):
+    calm = dataclasses.replace(hostile_result, risks=hostile_result.risks.iloc[0:0])
+    assert _rows(_write(calm, tmp_path)["Risks"]) == [tuple(RISK_COLUMNS)]
+
+
+def test_people_see_unmet_months_as_spans_of_one_reason(hostile_result):
+    """Consecutive months of a pair with the same reason form one span; a change of reason or
+    a gap starts another."""
+    import pandas as pd
+
+    risks = pd.DataFrame([
+        ("JP", "eng", "2027-03", 1.0, "time_to_fill", "a"),
+        ("JP", "eng", "2027-04", 2.0, "time_to_fill", "b"),
+        ("JP", "eng", "2027-05", 0.5, "supply", "c"),
+        ("JP", "eng", "2027-07", 0.5, "supply", "d"),
+        ("US", "eng", "2027-08", 1.0, "supply", "e"),
+    ], columns=RISK_COLUMNS)
+    g = rt.risk_groups(dataclasses.replace(hostile_result, risks=risks))
+    spans = sorted(zip(g["country"], g["first_month"], g["last_month"], g["months"],
+                       g["unmet_fte_months"], g["reason"], g["detail"]))
+    assert spans == [("JP", "2027-03", "2027-04", 2, 3.0, "time_to_fill", "b"),
+                     ("JP", "2027-05", "2027-05", 1, 0.5, "supply", "c"),
+                     ("JP", "2027-07", "2027-07", 1, 0.5, "supply", "d"),
+                     ("US", "2027-08", "2027-08", 1, 1.0, "supply", "e")]

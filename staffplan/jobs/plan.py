@@ -20,6 +20,7 @@ from staffplan.model.build import build_model, cost_terms
 from staffplan.model.solve import Status, solve_model
 from staffplan.reports.html import render_report, write_report_html
 from staffplan.reports.xlsx import write_plan_xlsx
+from staffplan.results.reasons import explain_unmet
 from staffplan.results.tables import PlanResult, build_results
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,8 @@ def solve_inputs(inputs: Inputs, lp: bool = False, solver: str = "highs") -> Pla
     """Build, solve and tabulate; raises BudgetInfeasible (exit 3) or SolverFailed (exit 4)."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
+    # The solve phase's wall-clock budget: the counterfactual solves of the reasons share it.
+    deadline = t0 + inputs.settings.time_limit_s
     model = build_model(inputs, integer=False if lp else None)
     timings["build"] = time.perf_counter() - t0
     outcome = solve_model(model, solver=solver)
@@ -45,6 +48,11 @@ def solve_inputs(inputs: Inputs, lp: bool = False, solver: str = "highs") -> Pla
     t1 = time.perf_counter()
     result = build_results(model, outcome)
     timings["results"] = time.perf_counter() - t1
+    t1 = time.perf_counter()
+    why = explain_unmet(model, result.headcount, deadline=deadline)
+    result.risks = why.table
+    result.warnings.extend(why.warnings)
+    timings["reasons"] = time.perf_counter() - t1
     result.timings = timings
     return result
 

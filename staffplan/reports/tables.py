@@ -109,9 +109,11 @@ def status_text(result: PlanResult) -> str:
 
 
 REASON_WORDS = {
-    UnmetReason.TIME_TO_FILL.value: "time to fill",
-    UnmetReason.SUPPLY.value: "labour supply (capped even at band max)",
+    UnmetReason.TIME_TO_FILL.value: "time to fill and ramp-up",
+    UnmetReason.SUPPLY.value: "labour supply",
     UnmetReason.BUDGET.value: "budget",
+    UnmetReason.WHOLE_HIRES.value: "whole-people hiring",
+    UnmetReason.COMBINED.value: "several limits together",
     UnmetReason.COST.value: "cost (cheaper to leave unmet)",
 }
 
@@ -214,21 +216,37 @@ def go_live_coverage(result: PlanResult) -> pd.DataFrame:
                                        "requirement", "covered_share"])
 
 
+RISK_SPAN_COLUMNS = ["country", "role_id", "role_name", "reason", "why", "first_month",
+                     "last_month", "months", "unmet_fte_months", "peak_unmet", "detail"]
+
+
 def risk_groups(result: PlanResult) -> pd.DataFrame:
-    """Unmet demand per country, role and reason: months, FTE-months, the why in words."""
+    """Unmet demand in spans: consecutive months of a pair with the same reason, the why in
+    words; the detail is the span's last month's (supply names every pay point full by then).
+    Largest spans first."""
     r = result.risks
-    cols = ["country", "role_id", "role_name", "reason", "why", "first_month", "last_month",
-            "months", "unmet_fte_months", "peak_unmet", "detail"]
     if r.empty:
-        return pd.DataFrame(columns=cols)
-    g = r.sort_values("month").groupby(["country", "role_id", "reason"], as_index=False).agg(
+        return pd.DataFrame(columns=RISK_SPAN_COLUMNS)
+    r = r.sort_values(["country", "role_id", "month"]).reset_index(drop=True)
+    month_no = [int(m[:4]) * 12 + int(m[5:7]) for m in r["month"]]
+    span, spans = 0, []
+    for i in range(len(r)):
+        if i and not (r.at[i, "country"] == r.at[i - 1, "country"]
+                      and r.at[i, "role_id"] == r.at[i - 1, "role_id"]
+                      and r.at[i, "reason"] == r.at[i - 1, "reason"]
+                      and month_no[i] == month_no[i - 1] + 1):
+            span += 1
+        spans.append(span)
+    g = r.assign(_span=spans).groupby("_span", as_index=False).agg(
+        country=("country", "first"), role_id=("role_id", "first"), reason=("reason", "first"),
         first_month=("month", "min"), last_month=("month", "max"), months=("month", "count"),
         unmet_fte_months=("unmet", "sum"), peak_unmet=("unmet", "max"),
-        detail=("detail", "first"))
+        detail=("detail", "last"))
     g["role_name"] = [role_name(result, x) for x in g["role_id"]]
     g["why"] = [REASON_WORDS.get(x, x) for x in g["reason"]]
-    g = g.sort_values(["unmet_fte_months", "country", "role_id"], ascending=[False, True, True])
-    return g[cols].reset_index(drop=True)
+    g = g.sort_values(["unmet_fte_months", "country", "role_id", "first_month"],
+                      ascending=[False, True, True, True])
+    return g[RISK_SPAN_COLUMNS].reset_index(drop=True)
 
 
 def pressure_explained(result: PlanResult) -> pd.DataFrame:

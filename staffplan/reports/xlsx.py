@@ -45,6 +45,7 @@ from staffplan.results.tables import (
     HEADCOUNT_COLUMNS,
     HIRES_COLUMNS,
     PRESSURE_COLUMNS,
+    RISK_COLUMNS,
     PlanResult,
 )
 
@@ -248,6 +249,7 @@ CONTRACT_SHEETS: list[ContractSheet] = [
     ContractSheet("Hires", lambda r: r.hires[HIRES_COLUMNS]),
     ContractSheet("Headcount", lambda r: r.headcount[HEADCOUNT_COLUMNS]),
     ContractSheet("Costs", lambda r: r.costs[COSTS_COLUMNS]),
+    ContractSheet("Risks", lambda r: r.risks[RISK_COLUMNS]),  # only its header when none
     ContractSheet("Pressure", _pressure),
     # with `plan --previous`
     ContractSheet("Changes", lambda r: None if r.comparison is None

@@ -176,6 +176,8 @@ def costs(sh: Sheet, result: PlanResult) -> None:
 
 
 def risks(sh: Sheet, result: PlanResult) -> None:
+    """Unmet demand in spans of months with one reason, in words; the contract sheet `Risks`
+    has every month."""
     fte, _ = _fmts(result)
     g = rt.risk_groups(result)
     cols = ["Country", "Role", "Why unmet", "From", "To", "Months", "Unmet FTE-months",
@@ -256,7 +258,7 @@ PEOPLE_SHEETS: list[PeopleSheet] = [
     PeopleSheet("Requisitions", requisitions),
     PeopleSheet("Headcount by quarter", headcount),
     PeopleSheet("Cost by year", costs),
-    PeopleSheet("Risks", risks),
+    PeopleSheet("Unmet demand", risks),  # `Risks` is the contract sheet
     PeopleSheet("Assumptions", assumptions),
     PeopleSheet("Chart data", chart_data_sheet),
 ]

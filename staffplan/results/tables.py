@@ -33,8 +33,9 @@ COSTS_COLUMNS = ["country", "year", *COST_KINDS, "total"]
 # kind: "supply" (saving per extra hire a month of supply at a pay point, month "")
 #       "requirement" (cost of one more FTE of requirement in a month, pay_point "")
 PRESSURE_COLUMNS = ["kind", "country", "role_id", "pay_point", "month", "value", "constraint"]
-# Why demand went unmet: one row per (country, role, month) with unmet > 0.
-RISK_COLUMNS = ["country", "role_id", "month", "requirement", "unmet", "reason", "detail"]
+# Why demand went unmet (workbook.md, Risks): one row per (country, role, month) with unmet
+# above 1e-6, reason from the counterfactual solves of results/reasons.py.
+RISK_COLUMNS = ["country", "role_id", "month", "unmet", "reason", "detail"]
 
 
 class Mode(str, enum.Enum):
@@ -43,10 +44,14 @@ class Mode(str, enum.Enum):
 
 
 class UnmetReason(str, enum.Enum):
-    TIME_TO_FILL = "time_to_fill"  # no hire could be productive in time
-    SUPPLY = "supply"  # supply cap binding even at band max
-    BUDGET = "budget"  # a budget row binds
-    COST = "cost"  # cheaper to leave unmet than to staff (penalty below cost)
+    """model.md, Why demand goes unmet: the family whose lifting alone explains the month."""
+
+    TIME_TO_FILL = "time_to_fill"  # lead time: time to fill and ramp-up
+    SUPPLY = "supply"  # the labour market's supply caps
+    BUDGET = "budget"  # budget rows
+    WHOLE_HIRES = "whole_hires"  # whole-people hiring (integer mode)
+    COMBINED = "combined"  # no single family, all together do
+    COST = "cost"  # meeting it would cost more than the unmet penalty
 
 
 @dataclass
@@ -65,7 +70,7 @@ class PlanResult:
     headcount: pd.DataFrame  # HEADCOUNT_COLUMNS
     costs: pd.DataFrame  # COSTS_COLUMNS
     pressure: pd.DataFrame  # PRESSURE_COLUMNS
-    risks: pd.DataFrame  # RISK_COLUMNS
+    risks: pd.DataFrame  # RISK_COLUMNS; filled by results.reasons.explain_unmet
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     shadow_prices: bool = True  # False when the duals could not be computed
@@ -193,7 +198,7 @@ def build_results(model: StaffModel, outcome: SolveOutcome) -> PlanResult:
         headcount=head_df,
         costs=costs_df,
         pressure=pressure_table(model) if outcome.duals else pd.DataFrame(columns=PRESSURE_COLUMNS),
-        risks=risk_table(model, head_df),
+        risks=pd.DataFrame(columns=RISK_COLUMNS),  # the counterfactual solves fill it
         warnings=list(inputs.warnings),
         timings=dict(outcome.timings),
         shadow_prices=outcome.duals,
@@ -242,66 +247,9 @@ def pressure_table(model: StaffModel) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=PRESSURE_COLUMNS)
 
 
-def risk_table(model: StaffModel, head: pd.DataFrame) -> pd.DataFrame:
-    """Why each unmet (country, role, month) went unmet, as the binding constraint in words."""
-    from staffplan.core.months import month_label, month_year
-
-    s = model.inputs.settings
-    tol = 1e-6
-    binding_budgets = [b for b in model.inputs.budgets
-                       if b.row in model.budget and _binding(model.budget[b.row], tol)]
-    rows = []
-    for rec in head.itertuples(index=False):
-        if rec.unmet <= tol:
-            continue
-        c, r = rec.country, rec.role_id
-        pp = model.params[(c, r)]
-        t = _t_of(s.horizon_start, rec.month)
-        earliest = pp.ttf + pp.ramp
-        yr = month_year(s.horizon_start + t)
-        budget = next((b for b in binding_budgets
-                       if (b.year is None or b.year == yr) and b.country in (None, c)), None)
-        supply_points = [k for k in pp.pay_points if pp.supply[k] > 0]
-        supply_bound = bool(supply_points) and all(
-            any(_supply_full(model.supply[(c, r, k, tau)], model.integer, tol)
-                for tau in range(pp.ttf, max(pp.ttf, t - pp.ramp + 1))
-                if (c, r, k, tau) in model.supply)
-            for k in supply_points)
-        if t < earliest:
-            reason = UnmetReason.TIME_TO_FILL
-            detail = (f"requisitions take {pp.ttf} months to fill and new hires ramp for "
-                      f"{pp.ramp}: the first new hire is productive in "
-                      f"{month_label(s.horizon_start + earliest)}")
-        elif budget is not None:
-            reason = UnmetReason.BUDGET
-            detail = f"{budget.label} is fully spent"
-        elif supply_bound or not supply_points:
-            total = sum(pp.supply.values())
-            reason = UnmetReason.SUPPLY
-            detail = (f"the market yields at most {total:g} hires a month even at band max"
-                      if supply_points else "the market yields no hires for this role here")
-        else:
-            reason = UnmetReason.COST
-            detail = ("less than one person short: a whole extra hire would cost more than "
-                      "leaving the fraction unmet" if model.integer and rec.unmet < 1 else
-                      "staffing this demand would cost more than the unmet penalty")
-        rows.append((c, r, rec.month, rec.requirement, rec.unmet, reason.value, detail))
-    return pd.DataFrame(rows, columns=RISK_COLUMNS)
-
-
 def _supply_full(con, integer: bool, tol: float) -> bool:
     """No room for another hire in this window: in integer mode, not one more whole person."""
     slack = con.slack
     if slack is None:
         return False
     return slack < 1 - tol if integer else abs(slack) <= tol * max(1.0, abs(con.constant))
-
-
-def _binding(con, tol: float) -> bool:
-    slack = con.slack
-    return slack is not None and abs(slack) <= tol * max(1.0, abs(con.constant))
-
-
-def _t_of(horizon_start: int, label: str) -> int:
-    y, m = label.split("-")
-    return int(y) * 12 + int(m) - 1 - horizon_start

@@ -1,0 +1,492 @@
+"""Why demand goes unmet, found by counterfactual solves (spec/model.md, "Why demand goes unmet").
+
+For every horizon month of every pair with unmet demand `U > 1e-6` in the reported plan, the
+model is solved again (same mode) with one family of constraints lifted alone:
+
+| family         | lifted                                                                 |
+|----------------|------------------------------------------------------------------------|
+| `time_to_fill` | `time_to_fill = 0` and `ramp_months = 0` (clearing the roster ramp too) |
+| `supply`       | no supply caps (hires allowed at every pay point)                      |
+| `budget`       | no budget rows                                                         |
+| `whole_hires`  | the linear relaxation (integer mode only)                              |
+
+The reason of a month is the family whose lift alone lowers its `U` the most, by at least half
+(ties to the family listed first); otherwise all families are lifted together: `combined` when
+that lowers `U` by at least half, else `cost`.
+
+Reuse, so the reasons cost little more than a few warm re-solves:
+
+- `budget`, `whole_hires` and, when every pay point of every live pair already has supply,
+  `supply` change the solver's model in memory: row bounds to infinity, integrality off. In LP
+  mode that is the plan's own HiGHS instance, so each re-solve starts from the optimal basis;
+  in integer mode it is the instance of the fixed-integer LP re-solved for shadow prices, with
+  its bounds and integrality restored.
+- `time_to_fill` adds hire variables before month `time_to_fill` and changes every productive
+  coefficient, so it is rebuilt from lifted inputs with `build_model` (and so is `supply` when
+  it opens pay points that had no supply, hence no variables). `combined` reuses the
+  `time_to_fill` model in memory when it can.
+
+The plan is a feasible point of every counterfactual (lifting only relaxes), so it is passed as
+the starting solution. `U` is read from the reported plan (the `Headcount` table), never from a
+re-solve.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+import time
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+import pandas as pd
+import pulp
+
+from staffplan.core.months import month_label, month_year
+from staffplan.inputs.data import Inputs
+from staffplan.inputs.schema import PAY_POINTS
+from staffplan.model.build import StaffModel, build_model
+from staffplan.model.solve import _quiet_stdout, highs_lp
+from staffplan.results.tables import RISK_COLUMNS
+
+log = logging.getLogger(__name__)
+
+UNMET_TOL = 1e-6  # a month with U above this has a reason (model.md)
+TIE_TOL = 1e-7  # drops closer than this are equal: the family listed first wins
+FAMILIES = ("time_to_fill", "supply", "budget", "whole_hires")
+# Supply per month that never binds, for a rebuilt model with the supply caps lifted: only its
+# sign matters to the build (a pay point with supply gets hire variables); its rows are then
+# lifted to +infinity before the solve.
+UNCAPPED = 1e9
+
+Key = tuple[str, str, int]  # (country, role, t)
+
+
+@dataclass
+class Counterfactual:
+    """One counterfactual solve: U per unmet month, and how the solve went."""
+
+    family: str
+    unmet: dict[Key, float]
+    status: str  # "optimal", "time limit" (best plan found used), "failed" (plan's U kept)
+    seconds: float
+    rebuilt: bool
+
+
+@dataclass
+class Explanation:
+    """Reasons per unmet month, with what the solves cost."""
+
+    table: pd.DataFrame  # RISK_COLUMNS
+    solves: list[Counterfactual] = field(default_factory=list)
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+
+
+# --------------------------------------------------------------------------- lifting inputs
+
+
+def lift_inputs(inputs: Inputs, families: set[str]) -> Inputs:
+    """The inputs with `time_to_fill`, `supply` and/or `budget` lifted (whole_hires is a mode).
+
+    Demand (`inputs.requirement`) is unchanged: lifting never touches requirements.
+    """
+    changes: dict[str, object] = {}
+    if "time_to_fill" in families or "supply" in families:
+        markets = {}
+        for pair, m in inputs.markets.items():
+            if "time_to_fill" in families:
+                m = dataclasses.replace(m, time_to_fill_months=0)
+            if "supply" in families:
+                m = dataclasses.replace(m, supply_at_min=UNCAPPED, supply_at_mid=UNCAPPED,
+                                        supply_at_max=UNCAPPED)
+            markets[pair] = m
+        changes["markets"] = markets
+    if "time_to_fill" in families:
+        changes["roles"] = {r: dataclasses.replace(role, ramp_months=0)
+                            for r, role in inputs.roles.items()}
+        roster = getattr(inputs, "roster", None)
+        if roster:  # staff on the books still ramping (Actuals) count as productive
+            changes["roster"] = [dataclasses.replace(row, start_month=None)
+                                 if getattr(row, "start_month", None) is not None else row
+                                 for row in roster]
+    if "budget" in families:
+        changes["budgets"] = []
+    return dataclasses.replace(inputs, **changes) if changes else inputs
+
+
+def _ttf_can_bind(inputs: Inputs) -> bool:
+    """Whether lifting time to fill changes anything: some lead time, ramp or ramping roster."""
+    if any(m.time_to_fill_months > 0 for m in inputs.markets.values()):
+        return True
+    if any(inputs.roles[r].ramp_months > 0 for _, r in inputs.markets):
+        return True
+    return any(getattr(row, "start_month", None) is not None
+               for row in getattr(inputs, "roster", None) or ())
+
+
+def _supply_in_memory(model: StaffModel) -> bool:
+    """Lifting supply only relaxes rows when every live pair already hires at every pay point."""
+    return all(pp.supply[k] > 0 for pp in model.params.values() if pp.pay_points
+               for k in PAY_POINTS)
+
+
+# --------------------------------------------------------------------------- one HiGHS model
+
+
+class _Solver:
+    """A HiGHS instance of one StaffModel, changed in place between counterfactual solves."""
+
+    def __init__(self, model: StaffModel, highs: highspy.Highs | None = None) -> None:
+        self.model = model
+        self.variables = model.prob.variables()
+        self.rows = {name: i for i, name in enumerate(model.prob.constraints)}
+        self.ints = np.array([i for i, v in enumerate(self.variables) if v.cat == pulp.LpInteger],
+                             dtype=np.int32)
+        t0 = time.perf_counter()
+        if highs is not None and self._matches(highs):
+            self.h = highs
+            self._restore_columns()
+            self.reused = True
+        else:
+            with _quiet_stdout():
+                self.h = highspy.Highs()
+            self.h.passModel(highs_lp(model, self.variables))
+            self.reused = False
+        self.h.setOptionValue("output_flag", False)
+        self.setup_seconds = time.perf_counter() - t0
+
+    def _matches(self, h: highspy.Highs) -> bool:
+        """The solver's instance has this model's columns in this order (PuLP's index)."""
+        if h.getNumCol() != len(self.variables) or h.getNumRow() != len(self.rows):
+            return False
+        return all(getattr(v, "index", None) == i for i, v in enumerate(self.variables))
+
+    def _restore_columns(self) -> None:
+        """Bounds and integrality as built (the integer-mode dual re-solve fixed them)."""
+        inf = highspy.kHighsInf
+        n = len(self.variables)
+        lower = np.array([-inf if v.lowBound is None else v.lowBound for v in self.variables],
+                         dtype=float)
+        upper = np.array([inf if v.upBound is None else v.upBound for v in self.variables],
+                         dtype=float)
+        self.h.changeColsBounds(n, np.arange(n, dtype=np.int32), lower, upper)
+        self.set_integer(self.model.integer)
+
+    def set_integer(self, integer: bool) -> None:
+        if not len(self.ints):
+            return
+        kind = highspy.HighsVarType.kInteger if integer else highspy.HighsVarType.kContinuous
+        self.h.changeColsIntegrality(len(self.ints), self.ints,
+                                     np.array([kind] * len(self.ints)))
+
+    def row_indices(self, cons) -> np.ndarray:
+        return np.array([self.rows[c.name] for c in cons], dtype=np.int32)
+
+    def set_rows_upper(self, rows: np.ndarray, upper: np.ndarray) -> None:
+        if len(rows):
+            lower = np.full(len(rows), -highspy.kHighsInf)
+            self.h.changeRowsBounds(len(rows), rows, lower, upper)
+
+    def lift_rows(self, cons) -> tuple[np.ndarray, np.ndarray]:
+        """Upper bounds of these (<=) rows to +infinity; returns what restores them."""
+        cons = list(cons)
+        rows = self.row_indices(cons)
+        saved = np.array([-c.constant for c in cons], dtype=float)
+        self.set_rows_upper(rows, np.full(len(rows), highspy.kHighsInf))
+        return rows, saved
+
+    def solve(self, start: np.ndarray, time_limit: float | None, mip_gap: float,
+              keys: list[Key]) -> tuple[dict[Key, float], str]:
+        """Solve from the plan as starting point; U at `keys` (None where no plan came out)."""
+        h = self.h
+        h.setOptionValue("time_limit", float(time_limit) if time_limit else highspy.kHighsInf)
+        h.setOptionValue("mip_rel_gap", float(mip_gap))
+        sol = highspy.HighsSolution()
+        sol.col_value = start.tolist()
+        sol.value_valid = True
+        h.setSolution(sol)
+        h.run()
+        status = h.getModelStatus()
+        info = h.getInfo()
+        has = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+        S = highspy.HighsModelStatus
+        if status == S.kOptimal:
+            word = "optimal"
+        elif has and status in (S.kTimeLimit, S.kIterationLimit, S.kInterrupt):
+            word = "time limit"
+        else:
+            return {}, "failed"
+        x = h.getSolution().col_value
+        U = self.model.U
+        return {key: max(0.0, float(x[U[key].index])) for key in keys}, word
+
+
+# --------------------------------------------------------------------------- the analysis
+
+
+def explain_unmet(model: StaffModel, headcount: pd.DataFrame, *,
+                  deadline: float | None = None, time_limit_s: float | None = None
+                  ) -> Explanation:
+    """One reason per unmet horizon month, from counterfactual solves of `model` (solved).
+
+    `headcount` is the reported plan's Headcount table: its `unmet` column is the `U` that is
+    explained. In integer mode the solves share the plan's time limit: each gets an equal share
+    of the time left before `deadline` (a `time.perf_counter()` value; default: now plus
+    `time_limit_s`, itself defaulting to the setting), at least one second. In LP mode each
+    solve is bounded by the setting alone.
+    """
+    t_start = time.perf_counter()
+    s = model.inputs.settings
+    unmet = _plan_unmet(model, headcount)
+    if not unmet:
+        return Explanation(pd.DataFrame(columns=RISK_COLUMNS))
+    limit = s.time_limit_s if time_limit_s is None else time_limit_s
+    if deadline is None:
+        deadline = t_start + limit
+    keys = sorted(unmet, key=lambda k: (k[0], k[1], k[2]))
+    plan = {v.name: (v.varValue or 0.0) for v in model.prob.variables()}
+
+    families = [f for f in FAMILIES
+                if (f != "budget" or model.budget)
+                and (f != "whole_hires" or model.integer)
+                and (f != "time_to_fill" or _ttf_can_bind(model.inputs))]
+    planned = len(families) + 1  # the combined solve, if it is needed
+
+    def budget_for(n_left: int) -> float | None:
+        if not model.integer:
+            return limit
+        return max(1.0, (deadline - time.perf_counter()) / max(n_left, 1))
+
+    results: dict[str, Counterfactual] = {}
+    base: _Solver | None = None
+    base_plan: np.ndarray | None = None
+    ttf_solver: _Solver | None = None
+    mem_families = [f for f in ("whole_hires", "supply", "budget") if f in families
+                    and (f != "supply" or _supply_in_memory(model))]
+    for fam in mem_families:
+        if base is None:
+            base = _Solver(model, getattr(model.prob, "solverModel", None))
+            base_plan = _start(base, plan)
+            log.info("reasons: solver model %s in %.2f s",
+                     "reused" if base.reused else "handed over", base.setup_seconds)
+        t0 = time.perf_counter()
+        restore = None
+        if fam == "whole_hires":
+            base.set_integer(False)
+        elif fam == "supply":
+            restore = base.lift_rows(model.supply.values())
+        else:
+            restore = base.lift_rows(model.budget.values())
+        got, word = base.solve(base_plan, budget_for(planned), s.mip_gap, keys)
+        planned -= 1
+        if fam == "whole_hires":
+            base.set_integer(model.integer)
+        if restore is not None:
+            base.set_rows_upper(*restore)
+        results[fam] = Counterfactual(fam, got, word, time.perf_counter() - t0, False)
+
+    for fam in [f for f in ("time_to_fill", "supply") if f in families and f not in results]:
+        t0 = time.perf_counter()
+        solver = _Solver(build_model(lift_inputs(model.inputs, {fam}), integer=model.integer))
+        if fam == "supply":
+            solver.lift_rows(solver.model.supply.values())
+        got, word = solver.solve(_start(solver, plan), budget_for(planned), s.mip_gap, keys)
+        planned -= 1
+        results[fam] = Counterfactual(fam, got, word, time.perf_counter() - t0, True)
+        if fam == "time_to_fill":
+            ttf_solver = solver
+
+    reasons = {key: _single(key, unmet[key], results) for key in keys}
+    pending = [key for key, fam in reasons.items() if fam is None]
+    if pending:
+        t0 = time.perf_counter()
+        rebuilt = False
+        if ttf_solver is not None and _supply_in_memory(model):
+            solver = ttf_solver  # lift the rest in memory on the time-to-fill model
+        else:
+            lifted = {"time_to_fill", "supply"} if "time_to_fill" in families else {"supply"}
+            solver = _Solver(build_model(lift_inputs(model.inputs, lifted),
+                                         integer=model.integer))
+            rebuilt = True
+        solver.lift_rows(solver.model.supply.values())
+        solver.lift_rows(solver.model.budget.values())
+        solver.set_integer(False)
+        got, word = solver.solve(_start(solver, plan), budget_for(1), s.mip_gap, keys)
+        results["combined"] = Counterfactual("combined", got, word, time.perf_counter() - t0,
+                                             rebuilt)
+        for key in pending:
+            reasons[key] = "combined" if _drop(key, unmet[key], results["combined"]) \
+                >= 0.5 * unmet[key] - TIE_TOL else "cost"
+
+    out = Explanation(_table(model, unmet, reasons, keys), list(results.values()),
+                      time.perf_counter() - t_start)
+    short = [c.family for c in out.solves if c.status != "optimal"]
+    if short:
+        out.warnings.append(
+            "The reasons for unmet demand are based on solves stopped at the time limit ("
+            + ", ".join(short) + "); a longer time_limit_s gives firmer reasons.")
+    log.info("reasons: %d unmet months, solves %s, %.2f s", len(keys),
+             ", ".join(f"{c.family} {c.seconds:.2f} s ({c.status}"
+                       f"{', rebuilt' if c.rebuilt else ''})" for c in out.solves), out.seconds)
+    return out
+
+
+def _plan_unmet(model: StaffModel, headcount: pd.DataFrame) -> dict[Key, float]:
+    """U above the tolerance in the reported plan, by (country, role, t)."""
+    start = model.inputs.settings.horizon_start
+    out: dict[Key, float] = {}
+    rows = headcount[headcount["unmet"] > UNMET_TOL]
+    for c, r, m, u in zip(rows["country"], rows["role_id"], rows["month"], rows["unmet"]):
+        y, mo = str(m).split("-")
+        out[(c, r, int(y) * 12 + int(mo) - 1 - start)] = float(u)
+    return out
+
+
+def _start(solver: _Solver, plan: dict[str, float]) -> np.ndarray:
+    """The plan as a point of this model: variables the plan lacks (new hires) are 0."""
+    return np.array([plan.get(v.name, 0.0) for v in solver.variables], dtype=float)
+
+
+def _drop(key: Key, u: float, cf: Counterfactual) -> float:
+    """How much the counterfactual lowers U; a failed solve lowers nothing."""
+    if key not in cf.unmet:
+        return 0.0
+    return u - cf.unmet[key]
+
+
+def _single(key: Key, u: float, results: dict[str, Counterfactual]) -> str | None:
+    best, best_drop = None, -math.inf
+    for fam in FAMILIES:
+        if fam in results:
+            drop = _drop(key, u, results[fam])
+            if drop > best_drop + TIE_TOL:
+                best, best_drop = fam, drop
+    if best is not None and best_drop >= 0.5 * u - TIE_TOL:
+        return best
+    return None
+
+
+# --------------------------------------------------------------------------- words
+
+
+def _table(model: StaffModel, unmet: dict[Key, float], reasons: dict[Key, str],
+           keys: list[Key]) -> pd.DataFrame:
+    words = _Words(model)
+    rows = [(c, r, month_label(model.inputs.settings.horizon_start + t), unmet[(c, r, t)],
+             reasons[(c, r, t)], words.detail(reasons[(c, r, t)], c, r, t))
+            for c, r, t in keys]
+    return pd.DataFrame(rows, columns=RISK_COLUMNS)
+
+
+def _months(n: int) -> str:
+    return "1 month" if n == 1 else f"{n} months"
+
+
+def _num(v: float) -> str:
+    return f"{v:,.0f}" if abs(v - round(v)) < 1e-9 else f"{v:,.2f}".rstrip("0").rstrip(".")
+
+
+class _Words:
+    """The reason of one month in plain words, naming rows, pay points and months."""
+
+    def __init__(self, model: StaffModel) -> None:
+        self.model = model
+        self.s = model.inputs.settings
+        self.binding = [b for b in model.inputs.budgets if b.row in model.budget
+                        and budget_binding(model, b)]
+
+    def detail(self, reason: str, c: str, r: str, t: int) -> str:
+        return getattr(self, reason)(c, r, t)
+
+    def time_to_fill(self, c: str, r: str, t: int) -> str:
+        pp = self.model.params[(c, r)]
+        first = month_label(self.s.horizon_start + pp.ttf + pp.ramp)
+        parts = []
+        if pp.ttf:
+            parts.append(f"requisitions take {_months(pp.ttf)} to fill")
+        if pp.ramp:
+            parts.append(f"new hires ramp up for {_months(pp.ramp)}")
+        if not parts:
+            return ("staff on the books are still ramping up; without that lead time at least "
+                    "half of this shortfall would be covered")
+        return (" and ".join(parts) + f" (the first new hire is productive in {first}); "
+                "without that lead time at least half of this shortfall would be covered")
+
+    def supply(self, c: str, r: str, t: int) -> str:
+        pp = self.model.params[(c, r)]
+        W = self.s.supply_window_months
+        full = _full_pay_points(self.model, c, r, t)
+        per = "a month" if W == 1 else f"per {W}-month window"
+        if full:
+            caps = ", ".join(f"band {k} ({_num(pp.supply[k] * W)} {per})" for k in full)
+            return f"the labour market's supply binds at {caps}: the plan hires all it yields"
+        none = [k for k in PAY_POINTS if pp.supply[k] <= 0]
+        if len(none) == len(PAY_POINTS):
+            return "the labour market yields no hires for this role here at any pay point"
+        return ("the labour market's supply caps limit hiring (no hires at band "
+                + ", ".join(none) + ")") if none else "the labour market's supply caps limit hiring"
+
+    def budget(self, c: str, r: str, t: int) -> str:
+        year = month_year(self.s.horizon_start + t)
+        rows = [b for b in self.model.inputs.budgets if b.country in (None, c)]
+        rows = rows or list(self.model.inputs.budgets)
+        full = [b for b in rows if b in self.binding]
+        if full:
+            full.sort(key=lambda b: (b.year not in (None, year), b.row))
+            names = ", ".join(b.label for b in full)
+            return f"{names} {'is' if len(full) == 1 else 'are'} fully spent"
+        # In integer mode a budget can block a whole hire while some of it is left.
+        names = ", ".join(b.label for b in sorted(rows, key=lambda b: b.row))
+        return f"{names} leave{'s' if len(rows) == 1 else ''} too little for another hire"
+
+    def whole_hires(self, c: str, r: str, t: int) -> str:
+        pp = self.model.params[(c, r)]
+        W = self.s.supply_window_months
+        small = [k for k in PAY_POINTS if 0 < pp.supply[k] * W < 1]
+        text = "hires are whole people: a fraction of a person would cover this month"
+        if small:
+            win = "a 1-month window" if W == 1 else f"a {W}-month window"
+            text += "; the market yields " + ", ".join(
+                f"{_num(pp.supply[k])} a month at band {k} x {win} = "
+                f"{_num(pp.supply[k] * W)} < 1 person" for k in small)
+        return text
+
+    def combined(self, c: str, r: str, t: int) -> str:
+        return ("no single limit explains it, but lead time, supply, budget and whole-people "
+                "hiring together do: lifting them all would cover at least half")
+
+    def cost(self, c: str, r: str, t: int) -> str:
+        pen = self.s.unmet_penalty
+        return (f"meeting it would cost more than the unmet penalty "
+                f"({_num(pen)} {self.s.currency} per FTE-month)")
+
+
+def _full_pay_points(model: StaffModel, c: str, r: str, t: int) -> list[str]:
+    """Pay points of the pair with a supply window at or before month t that the plan fills
+    (no room for another hire; in integer mode, not one more whole person)."""
+    pp = model.params[(c, r)]
+    out = []
+    for k in pp.pay_points:
+        if pp.supply[k] <= 0:
+            continue
+        for tau in range(pp.ttf, t + 1):
+            con = model.supply.get((c, r, k, tau))
+            if con is None:
+                continue
+            used = sum((v.varValue or 0.0) * a for v, a in con.items())
+            room = -con.constant - used
+            if room < (1 - 1e-6 if model.integer else 1e-6 * max(1.0, -con.constant)):
+                out.append(k)
+                break
+    return out
+
+
+def budget_binding(model: StaffModel, b) -> bool:
+    """workbook.md, Budgets: binding when headroom < 1e-6 x max_cost + 1."""
+    con = model.budget[b.row]
+    spent = sum((v.varValue or 0.0) * a for v, a in con.items())
+    return b.max_cost - spent < 1e-6 * abs(b.max_cost) + 1

@@ -1,0 +1,132 @@
+"""Why demand goes unmet: one hand-derived case per reason (model.md), month by month.
+
+Defaults as in tests/cases.py: country US, role eng, wages 8,000 / 10,000 / 12,000 a month at
+min / mid / max, supply 100 a month at mid only, no attrition, time to fill, ramp, hiring cost
+or look-ahead; unmet penalty P = 1,000,000 per FTE-month; t = 0 is 2026-01.
+
+Lifting `supply` removes every cap, so hires may then start at any pay point, min (8,000)
+included. Each case has a unique optimum in the plan and in every counterfactual.
+"""
+
+from __future__ import annotations
+
+import pytest
+from cases import START, budget, extra, label, make_inputs, market
+
+from staffplan.jobs.plan import solve_inputs
+from staffplan.results.reasons import explain_unmet
+from staffplan.results.tables import RISK_COLUMNS
+
+MODES = pytest.mark.parametrize("lp", [True, False], ids=["lp", "integer"])
+
+
+def reasons(inputs, lp: bool) -> list[tuple[str, str]]:
+    """(month, reason) of every Risks row, checking the sheet's columns and its unmet."""
+    result = solve_inputs(inputs, lp=lp)
+    assert result.status.value == "optimal"
+    risks = result.risks
+    assert list(risks.columns) == RISK_COLUMNS
+    head = result.headcount
+    unmet = head[head["unmet"] > 1e-6]
+    assert list(risks["month"]) == list(unmet["month"])
+    assert list(risks["unmet"]) == pytest.approx(list(unmet["unmet"]))
+    assert risks["detail"].str.len().gt(20).all()
+    return list(zip(risks["month"], risks["reason"]))
+
+
+@MODES
+def test_time_to_fill(lp):
+    """time_to_fill 2, demand 1 FTE t=0..5. Plan: hire 1 at t=2 (requisition t=0); U = 1 at
+    t=0, 1 (2 x P). Lifting time to fill: hire at t=0, U = 0 (drop 1 = all). Lifting supply
+    (hires at min allowed) still cannot start anyone before t=2: drop 0. No budget; in
+    integer mode the LP relaxation is the same plan (drop 0). Reason time_to_fill both months."""
+    inputs = make_inputs(integer=not lp, markets=[market(ttf=2)], extras=[extra(0, 5, 1)])
+    assert reasons(inputs, lp) == [(label(0), "time_to_fill"), (label(1), "time_to_fill")]
+
+
+@MODES
+def test_supply(lp):
+    """Supply 1 a month at mid, demand 3 FTE t=0..5. Plan: one hire a month at t=0, 1, 2:
+    U = 2, 1 at t=0, 1. Lifting supply: 3 hires at min at t=0, U = 0 (drops 2 and 1).
+    Time to fill and ramp are 0 (that lift cannot bind: not solved); no budget; the LP
+    relaxation is the same plan. Reason supply both months."""
+    inputs = make_inputs(integer=not lp, markets=[market(s_mid=1)], extras=[extra(0, 5, 3)])
+    assert reasons(inputs, lp) == [(label(0), "supply"), (label(1), "supply")]
+
+
+@MODES
+def test_budget(lp):
+    """Horizon 2025-12 .. 2026-03 (t=0 is 2025-12), demand 1 FTE every month, Budget row 2
+    for 2025, US: 5,000, which pays t=0 only.
+    LP plan: 0.5 hired at t=0 (5,000), 0.5 more at t=1: U = 0.5 at t=0.
+    Integer plan: a whole hire at t=0 costs 10,000 > 5,000: hire at t=1, U = 1 at t=0.
+    Lifting the budget: hire at t=0, U = 0 (drop = all of U).
+    Lifting supply (min at 8,000 allowed): LP 5,000 / 8,000 = 0.625 covered, U = 0.375
+    (drop 0.125 < 0.25); integer: 8,000 > 5,000, U = 1 (drop 0).
+    Integer, LP relaxation: U = 0.5 (drop 0.5, half, but less than the budget's 1).
+    Reason budget."""
+    inputs = make_inputs(start=START - 1, horizon=4, integer=not lp, extras=[extra(-1, 2, 1)],
+                         budgets=[budget(5_000, year=2025, country="US", row=2)])
+    result = solve_inputs(inputs, lp=lp)
+    assert list(result.risks["reason"]) == ["budget"]
+    assert list(result.risks["month"]) == ["2025-12"]
+    assert result.risks["unmet"].iloc[0] == pytest.approx(0.5 if lp else 1.0)
+    assert "Budget row 2 (2025, US)" in result.risks["detail"].iloc[0]
+
+
+def test_whole_hires():
+    """Integer mode, supply 0.5 a month at mid (W = 1: 0.5 < 1 person, so nobody at mid),
+    demand 0.5 FTE t=0, 1, penalty 15,000. Plan: no hire (a whole hire would have to be at a
+    pay point with supply), U = 0.5 both months: 15,000.
+    LP relaxation: 0.5 hired at t=0, 2 x 0.5 x 10,000 = 10,000 < 15,000: U = 0 (drop 0.5,
+    half). Lifting supply: a whole hire at min costs 2 x 8,000 = 16,000 > 15,000: U = 0.5
+    (drop 0). Time to fill cannot bind; no budget. Reason whole_hires; the detail names the
+    supply x window below one person. In LP mode nothing is unmet: no Risks rows."""
+    inputs = make_inputs(horizon=2, penalty=15_000, markets=[market(s_mid=0.5)],
+                         extras=[extra(0, 1, 0.5)])
+    result = solve_inputs(inputs)
+    assert list(zip(result.risks["month"], result.risks["reason"])) == [
+        (label(0), "whole_hires"), (label(1), "whole_hires")]
+    assert "0.5 a month at band mid x a 1-month window = 0.5 < 1 person" in \
+        result.risks["detail"].iloc[0]
+    lp = solve_inputs(inputs, lp=True)
+    assert lp.unmet_fte_months == pytest.approx(0)
+    assert lp.risks.empty and list(lp.risks.columns) == RISK_COLUMNS
+
+
+@MODES
+def test_combined_supply_and_time_to_fill_ties_to_time_to_fill(lp):
+    """time_to_fill 1, supply 1 a month at mid, demand 3 FTE t=0..5.
+    Plan: hires 1 at t=1, 2, 3: U = 3, 2, 1 at t=0, 1, 2.
+    Lift time to fill: hires 1 at t=0, 1, 2: U = 2, 1, 0 (drops 1, 1, 1).
+    Lift supply: 3 at min at t=1: U = 3, 0, 0 (drops 0, 2, 1).
+    t=0: best drop 1 < 1.5 -> all lifted together: 3 at min at t=0, U = 0 -> combined.
+    t=1: supply's 2 beats time to fill's 1 -> supply.
+    t=2: both drop 1 (all of it): a tie goes to time_to_fill, listed first.
+    (Integer mode: the LP relaxation is the same plan, drop 0.)"""
+    inputs = make_inputs(integer=not lp, markets=[market(ttf=1, s_mid=1)],
+                         extras=[extra(0, 5, 3)])
+    assert reasons(inputs, lp) == [(label(0), "combined"), (label(1), "supply"),
+                                   (label(2), "time_to_fill")]
+
+
+@MODES
+def test_cost(lp):
+    """Penalty 5,000 per FTE-month, below every wage (min 8,000): demand 1 FTE t=0..5 is
+    left unmet (6 x 5,000 = 30,000). No lift helps: supply lifted still pays 8,000 > 5,000,
+    and so does everything lifted together. Reason cost every month."""
+    inputs = make_inputs(integer=not lp, penalty=5_000, extras=[extra(0, 5, 1)])
+    assert reasons(inputs, lp) == [(label(t), "cost") for t in range(6)]
+
+
+def test_no_unmet_demand_runs_no_counterfactual():
+    """Demand 1 FTE t=0..5 with ample supply: nothing unmet, so no solve and only a header."""
+    from staffplan.model.build import build_model
+    from staffplan.model.solve import solve_model
+    from staffplan.results.tables import build_results
+
+    inputs = make_inputs(extras=[extra(0, 5, 1)], budgets=[budget(1e9)])
+    model = build_model(inputs)
+    outcome = solve_model(model)
+    why = explain_unmet(model, build_results(model, outcome).headcount)
+    assert why.solves == [] and why.table.empty and list(why.table.columns) == RISK_COLUMNS
