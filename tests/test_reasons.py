@@ -11,8 +11,8 @@ included. Each case has a unique optimum in the plan and in every counterfactual
 from __future__ import annotations
 
 import pytest
-from cases import START, budget, extra, label, make_inputs, market
 
+from cases import START, budget, extra, label, make_inputs, market
 from staffplan.jobs.plan import solve_inputs
 from staffplan.results.reasons import explain_unmet
 from staffplan.results.tables import RISK_COLUMNS
