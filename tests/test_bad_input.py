@@ -74,7 +74,8 @@ CASES: list[tuple[str, Callable[[Sheets], None], list[str]]] = [
     ("unknown_role_in_market", lambda s: put(s, "LabourMarket", 3, "role_id", "welder"),
      ["LabourMarket!B3: role_id welder is not in Roles"]),
     ("unknown_currency", lambda s: put(s, "SalaryBands", 2, "currency", "EUR"),
-     ["SalaryBands!C2: currency EUR has no FX row"]),
+     ["FX: no rate for currency EUR (used by SalaryBands row 2), which is not the reporting "
+      "currency USD; add an FX row for EUR"]),
     ("duplicate_site", lambda s: s["Sites"].append(list(s["Sites"][1])),
      ["Sites!A3: duplicate site_id S1: already given on row 2"]),
     ("duplicate_role", lambda s: s["Roles"].append(list(s["Roles"][1])),
@@ -107,7 +108,8 @@ CASES: list[tuple[str, Callable[[Sheets], None], list[str]]] = [
     ("lookahead_demand_without_market", lambda s: (
         setting(s, "lookahead_months", 12),
         s["Sites"].append(["S2", "Two", "DE", 5, "2028-03", "2028-06", "2028-09", "2028-12", 0])),
-     ["LabourMarket: no row for DE / eng, which has demand from 2028-03"]),
+     ["Sites!C3: country DE has no LabourMarket row, yet it has demand for eng, ops from "
+      "2028-03"]),
     ("market_without_band", lambda s: s["SalaryBands"].pop(2),
      ["LabourMarket!A3: no SalaryBands row for US / ops"]),
     ("lane_to_itself", lambda s: s.update(Mobility=[

@@ -18,7 +18,8 @@ from staffplan.core.errors import Problem
 from staffplan.core.months import month_label, month_year
 from staffplan.inputs.data import Extra, Inputs, Settings, Site, StaffingRow
 from staffplan.inputs.demand import unplanned_demand
-from staffplan.inputs.schema import LARGEST, MOST_FTE, PAY_POINTS
+from staffplan.inputs.names import did_you_mean, hint
+from staffplan.inputs.schema import LARGEST, MOST_FTE, PAY_POINTS, SHEETS
 
 ALL = "all"  # Budget year meaning every horizon year
 STAR = "*"  # Budget country meaning every country
@@ -105,16 +106,37 @@ def site_dates_in_order(t: Tables) -> Iterator[Problem]:
                                          f"{earlier} {month_label(rec[earlier])}")
 
 
+# Sheets that refer to a role, from the schema, so sheets added later are checked too.
+ROLE_SHEETS = tuple(s.name for s in SHEETS if s.name != "Roles"
+                    and any(c.name == "role_id" for c in s.columns))
+
+
 def known_roles(t: Tables) -> Iterator[Problem]:
-    """Every role_id used elsewhere must be declared in Roles."""
+    """Every role_id used elsewhere must be declared in Roles; a close one is suggested."""
     if "Roles" not in t.present:
         return
-    roles = {r["role_id"] for r in t["Roles"]}
-    for sheet in ("Staffing", "SalaryBands", "LabourMarket", "Mobility", "ExtraDemand"):
+    roles = [r["role_id"] for r in t["Roles"] if r["role_id"] is not None]
+    for sheet in ROLE_SHEETS:
         for rec in t[sheet]:
             role = rec["role_id"]
             if role is not None and role not in roles:
-                yield rec.problem("role_id", f"role_id {role} is not in Roles")
+                yield rec.problem("role_id", f"role_id {role} is not in Roles{hint(role, roles)}")
+
+
+def unknown_roles(t: Tables) -> set[str]:
+    """Role ids `known_roles` reports; rules skip their rows so one typo is one message."""
+    if "Roles" not in t.present:
+        return set()
+    roles = {r["role_id"] for r in t["Roles"]}
+    return {rec["role_id"] for sheet in ROLE_SHEETS for rec in t[sheet]
+            if rec["role_id"] is not None and rec["role_id"] not in roles}
+
+
+def _typo_countries(t: Tables, sheet: str) -> set[str]:
+    """Countries where `sheet` has a row with an unknown role: that row may be the one
+    missing for another role (`Ops` for `ops`), so no second message about it."""
+    unknown = unknown_roles(t)
+    return {r["country"] for r in t[sheet] if r["role_id"] in unknown}
 
 
 def band_order(t: Tables) -> Iterator[Problem]:
@@ -129,16 +151,26 @@ def band_order(t: Tables) -> Iterator[Problem]:
 
 
 def known_currencies(t: Tables) -> Iterator[Problem]:
-    """Every band currency converts to the reporting currency."""
+    """Every band currency converts to the reporting currency: one message per missing
+    rate, naming every band row that needs it."""
     reporting = t.settings["currency"]
     if reporting is None:
         return
-    rates = {r["currency"] for r in t["FX"]}
+    rates = [r["currency"] for r in t["FX"] if r["currency"] is not None]
+    users: dict[str, list[int]] = {}
     for rec in t["SalaryBands"]:
         cur = rec["currency"]
         if cur is not None and cur != reporting and cur not in rates:
-            yield rec.problem("currency", f"currency {cur} has no FX row (and is not the "
-                                          f"reporting currency {reporting})")
+            users.setdefault(cur, []).append(rec.row)
+    for cur, rows in users.items():
+        word = "row" if len(rows) == 1 else "rows"
+        yield Problem("FX", f"no rate for currency {cur} (used by SalaryBands {word} "
+                            f"{_rows(rows)}), which is not the reporting currency {reporting}; "
+                            f"add an FX row for {cur}{hint(cur, [reporting, *rates])}")
+
+
+def _rows(rows: list[int]) -> str:
+    return ", ".join(str(r) for r in rows)
 
 
 def fx_rates(t: Tables) -> Iterator[Problem]:
@@ -160,17 +192,22 @@ def markets_have_bands(t: Tables) -> Iterator[Problem]:
     if "SalaryBands" not in t.present:
         return
     bands = {(r["country"], r["role_id"]) for r in t["SalaryBands"]}
+    unknown = unknown_roles(t)
+    typo = _typo_countries(t, "SalaryBands")
     for rec in t["LabourMarket"]:
         key = (rec["country"], rec["role_id"])
-        if None not in key and key not in bands:
+        if None not in key and key not in bands and key[1] not in unknown and key[0] not in typo:
             yield rec.problem("country", f"no SalaryBands row for {key[0]} / {key[1]}")
 
 
 def mobility_lanes(t: Tables) -> Iterator[Problem]:
     """A lane joins two different countries that can both hold staff of the role."""
     markets = {(r["country"], r["role_id"]) for r in t["LabourMarket"]}
+    unknown = unknown_roles(t)
     for rec in t["Mobility"]:
         role = rec["role_id"]
+        if role in unknown:
+            continue
         if rec.complete("from_country", "to_country") and rec["from_country"] == rec["to_country"]:
             yield rec.problem("to_country", f"lane from {rec['from_country']} to itself")
             continue
@@ -220,12 +257,39 @@ def demand_has_markets(t: Tables) -> Iterator[Problem]:
         extra=[Extra(**r.values) for r in t["ExtraDemand"]
                if r.complete("country", "role_id", "start", "end", "fte")],
     )
-    for (country, role), first in sorted(unplanned_demand(partial).items()):
-        if None in (country, role):
+    unknown = unknown_roles(t)
+    typo = _typo_countries(t, "LabourMarket")
+    missing = {pair: first for pair, first in unplanned_demand(partial).items()
+               if None not in pair and pair[1] not in unknown and pair[0] not in typo}
+    planned = sorted({r["country"] for r in t["LabourMarket"] if r["country"] is not None})
+    by_country: dict[str, dict[str, int]] = {}
+    for (country, role), first in missing.items():
+        by_country.setdefault(country, {})[role] = first
+    for country, roles in sorted(by_country.items()):
+        if country not in planned:  # a whole country unknown: one message, where it is used
+            yield _unplanned_country(t, country, roles, settings.horizon_start, planned)
             continue
-        yield Problem("LabourMarket", f"no row for {country} / {role}, which has demand from "
-                                      f"{month_label(settings.horizon_start + first)}; add a "
-                                      f"LabourMarket row (and a SalaryBands row) for it")
+        for role, first in sorted(roles.items()):
+            yield Problem("LabourMarket", f"no row for {country} / {role}, which has demand "
+                                          f"from {month_label(settings.horizon_start + first)}; "
+                                          f"add a LabourMarket row (and a SalaryBands row) "
+                                          f"for it")
+
+
+def _unplanned_country(t: Tables, country: str, roles: dict[str, int], start: int,
+                       planned: list[str]) -> Problem:
+    """A country with demand and no LabourMarket row at all is most often a typo in Sites."""
+    first = month_label(start + min(roles.values()))
+    where = [r for sheet in ("Sites", "ExtraDemand") for r in t[sheet] if r["country"] == country]
+    like = did_you_mean(country, planned)
+    text = (f"country {country}{f' (did you mean {like}?)' if like else ''} has no "
+            f"LabourMarket row, yet it has demand for {', '.join(sorted(roles))} from {first}; "
+            f"if {country} is right, add LabourMarket and SalaryBands rows for it")
+    if not where:
+        return Problem("LabourMarket", text)
+    sheet = where[0].sheet
+    cells = [r.cell("country") for r in where if r.sheet == sheet]
+    return Problem(sheet, text, cell=", ".join(c for c in cells if c))
 
 
 def _settings(s: Record) -> Settings | None:
@@ -255,12 +319,13 @@ def _complete_sites(records: list[Record]) -> list[Site]:
 def budget_countries(t: Tables) -> Iterator[Problem]:
     """A budget for a country nobody is planned in would silently limit nothing (a typo
     such as UK for GB must not switch off a hard budget)."""
-    countries = {r["country"] for r in t["LabourMarket"]}
+    countries = sorted({r["country"] for r in t["LabourMarket"] if r["country"] is not None})
     for rec in t["Budget"]:
         c = rec["country"]
         if c not in (None, STAR) and c not in countries:
             yield rec.problem("country", f"country {c} has no LabourMarket row, so this budget "
-                                         f"would limit nothing; expected a planned country or *")
+                                         f"would limit nothing; expected a planned country or *"
+                                         f"{hint(c, countries)}")
 
 
 def requirement_in_range(t: Tables) -> Iterator[Problem]:
@@ -327,8 +392,31 @@ RULES: tuple[Rule, ...] = (
 
 
 def check_rules(t: Tables) -> list[Problem]:
-    """Every cross-sheet problem, in rule order."""
-    return [p for rule in RULES for p in rule(t)]
+    """Every cross-sheet problem, in rule order; the same problem on many rows is one line."""
+    return grouped([p for rule in RULES for p in rule(t)])
+
+
+def grouped(problems: list[Problem], most: int = 10) -> list[Problem]:
+    """Problems with the same sheet and words become one naming all their cells (`role_id
+    welder is not in Roles` on Staffing rows 3 and 5 -> `Staffing!A3, A5: ...`), where the
+    first of them stood."""
+    by_text: dict[tuple[str, str], list[Problem]] = {}
+    for p in problems:
+        by_text.setdefault((p.sheet, p.message), []).append(p)
+    out: list[Problem] = []
+    for p in problems:
+        same = by_text.pop((p.sheet, p.message), None)
+        if same is None:
+            continue
+        if len(same) == 1 or any(q.cell is None for q in same):
+            out.extend(same)
+            continue
+        cells = [q.cell for q in same if q.cell]
+        shown = ", ".join(cells[:most])
+        if len(cells) > most:
+            shown += f" and {len(cells) - most} more"
+        out.append(Problem(p.sheet, p.message, cell=shown))
+    return out
 
 
 def warnings(t: Tables) -> list[str]:
@@ -337,13 +425,22 @@ def warnings(t: Tables) -> list[str]:
     s = t.settings
     window = s["supply_window_months"]
     if s["integer_hires"] and window:
-        for rec in t["LabourMarket"]:
-            for point in PAY_POINTS:
-                supply = rec[f"supply_at_{point}"]
-                if supply and supply * window < 1:
-                    out.append(
-                        f"LabourMarket row {rec.row} ({rec['country']} / {rec['role_id']}): "
-                        f"supply_at_{point} {_show(supply)} x supply_window_months {window} "
-                        f"is below 1, so in integer mode nobody is hired at {point}; a "
-                        f"supply_window_months of {math.ceil(1 / supply)} would pool it")
+        out += [w for rec in t["LabourMarket"] if (w := _whole_hire_warning(rec, window))]
     return out
+
+
+def _whole_hire_warning(rec: Record, window: int) -> str | None:
+    """One line per pair: which pay points yield nobody in integer mode, and the change
+    (window or supply) that would let each of them yield a whole person."""
+    low = [(p, rec[f"supply_at_{p}"]) for p in PAY_POINTS
+           if rec[f"supply_at_{p}"] and rec[f"supply_at_{p}"] * window < 1]
+    if not low:
+        return None
+    facts = ", ".join(f"supply_at_{p} {_show(x)}" for p, x in low)
+    points = ", ".join(p for p, _ in low)
+    # A window of n months pools n x supply; 1e-9 keeps 1 / 0.25 = 4 from rounding up to 5.
+    need = max(math.ceil(1 / x - 1e-9) for _, x in low)
+    return (f"LabourMarket row {rec.row} ({rec['country']} / {rec['role_id']}): {facts} x "
+            f"supply_window_months {window} is below 1, so in integer mode nobody is hired at "
+            f"{points}; raise supply_window_months to {need}, or the supply to at least "
+            f"{_show(round(1 / window, 4))} a month")
