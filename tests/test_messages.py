@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_bad_input import put, run_check, setting
-from workbooks import minimal_sheets, write_workbook
 
 from staffplan.core.errors import Problem
 from staffplan.inputs.rules import grouped
+from test_bad_input import put, run_check, setting
+from workbooks import minimal_sheets, write_workbook
 
 Sheets = dict[str, list[list]]
 

@@ -153,7 +153,7 @@ def test_integer_mode_warns_about_pay_points_that_yield_nobody(tmp_path: Path) -
     inputs = read_workbook(write_workbook(tmp_path / "in.xlsx", sheets))
     (warning,) = inputs.warnings
     assert "LabourMarket row 2 (US / eng): supply_at_mid 0.25 x supply_window_months 2" in warning
-    assert "supply_window_months of 4" in warning
+    assert "raise supply_window_months to 4, or the supply to at least 0.5 a month" in warning
     sheets["Settings"].append(["integer_hires", "no"])
     assert read_workbook(write_workbook(tmp_path / "lp.xlsx", sheets)).warnings == []
 
