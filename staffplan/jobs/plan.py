@@ -19,6 +19,7 @@ from staffplan.inputs.data import Budget, Inputs
 from staffplan.model.build import build_model, cost_terms
 from staffplan.model.solve import Status, solve_model
 from staffplan.reports.html import render_report, write_report_html
+from staffplan.reports.tables import budget_lines
 from staffplan.reports.xlsx import write_plan_xlsx
 from staffplan.results.reasons import explain_unmet
 from staffplan.results.tables import PlanResult, build_results
@@ -166,6 +167,7 @@ def plan_summary(result: PlanResult, seconds: float) -> str:
         lines.append(f"Unmet demand: {result.unmet_fte_months:,.1f} FTE-months ({where}{more})")
     else:
         lines.append("Unmet demand: none")
+    lines += budget_lines(result)  # one line per binding budget
     if result.comparison is not None:
         p = result.comparison.previous
         lines.append(f"Since {p.name}: cost {cur} {p.total_cost:,.0f} -> {result.total_cost:,.0f}, "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +84,7 @@ def build_context(result: PlanResult, with_charts: bool = True) -> dict[str, Any
         "more": max(0, len(nq) - MAX_REQUISITIONS),
     }
 
+    risks = _risks(result, fte)
     ctx: dict[str, Any] = {
         "plan_name": s.plan_name,
         "currency": cur,
@@ -93,7 +95,8 @@ def build_context(result: PlanResult, with_charts: bool = True) -> dict[str, Any
         "headline": headline,
         "next_quarter": next_quarter,
         "hires_tables": _hires_tables(result, fte),
-        "risks": _risks(result, fte),
+        "risks": risks,
+        "budgets": _budgets(result, money, risks),
         "shadow_prices": result.shadow_prices,
         "pressure": [{"text": r.explanation}
                      for r in rt.top_supply_pressure(result, MAX_PRESSURES)
@@ -129,12 +132,33 @@ def _hires_tables(result: PlanResult, fte) -> list[dict[str, Any]]:
     return tables
 
 
+def _risk_anchor(country: str, role_id: str, first_month: str) -> str:
+    """The id of a risk span in the report, so a budget can link to the shortfalls it causes."""
+    return "risk-" + "-".join(re.sub(r"[^A-Za-z0-9_]", "_", x)
+                              for x in (country, role_id, first_month))
+
+
 def _risks(result: PlanResult, fte) -> dict[str, Any]:
     g = rt.risk_groups(result)
     rows = [{"country": r.country, "role": r.role_name, "why": r.why, "from": r.first_month,
-             "to": r.last_month, "unmet": fte(r.unmet_fte_months), "detail": r.detail}
+             "to": r.last_month, "unmet": fte(r.unmet_fte_months), "detail": r.detail,
+             "anchor": _risk_anchor(r.country, r.role_id, r.first_month)}
             for r in g.head(MAX_RISKS).itertuples(index=False)]
     return {"rows": rows, "more": max(0, len(g) - MAX_RISKS)}
+
+
+def _budgets(result: PlanResult, money, risks: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per Budget row: spend against the cap; for a binding row what one more unit is worth and
+    the shortfalls it causes, linked to their rows in the risks section when shown there."""
+    shown = {r["anchor"] for r in risks["rows"]}
+    out = []
+    for b in rt.budget_view(result).itertuples(index=False):
+        short = [{"text": text, "anchor": a if (a := _risk_anchor(c, r, m)) in shown else None}
+                 for c, r, m, text in b.shortfalls]
+        out.append({"label": b.label, "max_cost": money(b.max_cost), "spent": money(b.spent),
+                    "headroom": money(b.headroom), "used": rt.fmt_pct(b.used_share),
+                    "binding": bool(b.binding), "worth": b.worth, "shortfalls": short})
+    return out
 
 
 def _costs(result: PlanResult, money) -> list[dict[str, Any]]:

@@ -249,6 +249,60 @@ def risk_groups(result: PlanResult) -> pd.DataFrame:
     return g[RISK_SPAN_COLUMNS].reset_index(drop=True)
 
 
+BUDGET_VIEW_COLUMNS = ["row", "label", "max_cost", "spent", "headroom", "used_share", "binding",
+                       "marginal_value", "worth", "shortfalls"]
+
+
+def budget_view(result: PlanResult) -> pd.DataFrame:
+    """Each Budget row for people: spend against the cap, and for a binding row what one more
+    unit of budget is worth and the unmet-demand spans whose reason is `budget` in its scope
+    (the spans of the people's Unmet demand sheet and the report's risks): `shortfalls` is a
+    list of (country, role_id, first_month, text), first month first."""
+    b = result.budgets
+    if b.empty:
+        return pd.DataFrame(columns=BUDGET_VIEW_COLUMNS)
+    cur = result.inputs.settings.currency
+    spans = risk_groups(result)
+    spans = spans[spans["reason"] == UnmetReason.BUDGET.value]
+    by_row = {x.row: x for x in result.inputs.budgets}
+    rows = []
+    for rec in b.itertuples(index=False):
+        budget = by_row[rec.row]
+        binding = rec.binding == "yes"
+        worth, short = "", []
+        if binding:
+            v = rec.marginal_value
+            worth = ("What one more unit is worth is not known (shadow prices could not be "
+                     "computed)" if v != v else
+                     f"Each extra {cur} 1 of budget lowers the plan's cost, unmet-demand "
+                     f"penalty included, by {cur} {v:,.2f}")
+            mine = spans if budget.country is None else spans[spans["country"] == budget.country]
+            short = [(s.country, s.role_id, s.first_month,
+                      f"{s.country} {s.role_name} {_span_months(s)}")
+                     for s in mine.sort_values(["first_month", "country", "role_id"])
+                     .itertuples(index=False)]
+        used = rec.spent / rec.max_cost if rec.max_cost > 0 else 1.0
+        rows.append((rec.row, budget.label, rec.max_cost, rec.spent, rec.headroom, used,
+                     binding, rec.marginal_value, worth, short))
+    return pd.DataFrame(rows, columns=BUDGET_VIEW_COLUMNS)
+
+
+def _span_months(span) -> str:
+    months = span.first_month if span.months == 1 else f"{span.first_month} to {span.last_month}"
+    return f"{months} ({span.unmet_fte_months:,.1f} FTE-months unmet)"
+
+
+def budget_lines(result: PlanResult) -> list[str]:
+    """One line per binding budget, for the `plan` command's summary."""
+    cur = result.inputs.settings.currency
+    lines = []
+    for rec in budget_view(result).itertuples(index=False):
+        if rec.binding:
+            lines.append(f"{rec.label} binds: {fmt_money(rec.spent, cur)} spent of "
+                         f"{fmt_money(rec.max_cost, cur)}. {rec.worth}.")
+    return lines
+
+
 def pressure_explained(result: PlanResult) -> pd.DataFrame:
     """The pressure table with an `explanation` in words; biggest values first per kind."""
     p = result.pressure.copy()

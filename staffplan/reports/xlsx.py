@@ -39,6 +39,7 @@ from xlsxwriter.worksheet import Worksheet
 from staffplan import __version__
 from staffplan.core.atomic import atomic_path
 from staffplan.reports.tables import pressure_explained
+from staffplan.results.budgets import BUDGET_COLUMNS
 from staffplan.results.changes import CHANGES_COLUMNS
 from staffplan.results.tables import (
     COSTS_COLUMNS,
@@ -250,6 +251,7 @@ CONTRACT_SHEETS: list[ContractSheet] = [
     ContractSheet("Headcount", lambda r: r.headcount[HEADCOUNT_COLUMNS]),
     ContractSheet("Costs", lambda r: r.costs[COSTS_COLUMNS]),
     ContractSheet("Risks", lambda r: r.risks[RISK_COLUMNS]),  # only its header when none
+    ContractSheet("Budgets", lambda r: r.budgets[BUDGET_COLUMNS] if r.inputs.budgets else None),
     ContractSheet("Pressure", _pressure),
     # with `plan --previous`
     ContractSheet("Changes", lambda r: None if r.comparison is None

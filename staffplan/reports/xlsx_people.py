@@ -188,6 +188,23 @@ def risks(sh: Sheet, result: PlanResult) -> None:
              {"Unmet FTE-months": fte, "Peak unmet (FTE)": fte})
 
 
+def budgets(sh: Sheet, result: PlanResult) -> None:
+    """Spend against each Budget row; for binding rows what one more unit is worth and the
+    shortfalls it causes (spans of the Unmet demand sheet). The contract sheet is `Budgets`."""
+    _, money = _fmts(result)
+    v = rt.budget_view(result)
+    cols = ["Budget", "Max cost", "Spent", "Headroom", "Used", "Binding",
+            "One more unit of budget", "Shortfalls it causes (see Unmet demand)"]
+    rows = [(b.label, b.max_cost, b.spent, b.headroom, b.used_share,
+             "yes" if b.binding else "no", b.worth, "; ".join(x[3] for x in b.shortfalls))
+            for b in v.itertuples(index=False)]
+    last = sh.table(cols, rows, {"Max cost": money, "Spent": money, "Headroom": money,
+                                 "Used": rt.PCT_FORMAT})
+    sh.put(last + 2, 0, f"Money in {result.inputs.settings.currency}, horizon months only, as "
+                        "the Cost by year sheet adds it up. A budget binds when it is fully "
+                        "spent (less than one unit left).", width=False)
+
+
 # --------------------------------------------------------------------------- Assumptions
 
 
@@ -259,6 +276,7 @@ PEOPLE_SHEETS: list[PeopleSheet] = [
     PeopleSheet("Headcount by quarter", headcount),
     PeopleSheet("Cost by year", costs),
     PeopleSheet("Unmet demand", risks),  # `Risks` is the contract sheet
+    PeopleSheet("Budget use", budgets, lambda r: bool(r.inputs.budgets)),  # contract: Budgets
     PeopleSheet("Assumptions", assumptions),
     PeopleSheet("Chart data", chart_data_sheet),
 ]

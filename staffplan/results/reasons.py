@@ -49,6 +49,7 @@ from staffplan.inputs.data import Inputs
 from staffplan.inputs.schema import PAY_POINTS
 from staffplan.model.build import StaffModel, build_model
 from staffplan.model.solve import _quiet_stdout, highs_lp
+from staffplan.results.budgets import is_binding
 from staffplan.results.tables import RISK_COLUMNS
 
 log = logging.getLogger(__name__)
@@ -486,7 +487,6 @@ def _full_pay_points(model: StaffModel, c: str, r: str, t: int) -> list[str]:
 
 
 def budget_binding(model: StaffModel, b) -> bool:
-    """workbook.md, Budgets: binding when headroom < 1e-6 x max_cost + 1."""
+    """The Budgets sheet's rule, on the plan's cost in the row's scope."""
     con = model.budget[b.row]
-    spent = sum((v.varValue or 0.0) * a for v, a in con.items())
-    return b.max_cost - spent < 1e-6 * abs(b.max_cost) + 1
+    return is_binding(b.max_cost, sum((v.varValue or 0.0) * a for v, a in con.items()))

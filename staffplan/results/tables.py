@@ -20,6 +20,7 @@ from staffplan.core.tolerances import COST_CHECK_RTOL, NOISE, SHOWN
 from staffplan.inputs.data import Inputs
 from staffplan.model.build import StaffModel
 from staffplan.model.solve import SolveOutcome, Status
+from staffplan.results.budgets import BUDGET_COLUMNS, budget_table
 
 if TYPE_CHECKING:
     from staffplan.results.changes import Comparison
@@ -75,6 +76,8 @@ class PlanResult:
     timings: dict[str, float] = field(default_factory=dict)
     shadow_prices: bool = True  # False when the duals could not be computed
     comparison: Comparison | None = None  # with `plan --previous` (results/changes.py)
+    # BUDGET_COLUMNS, one row per Budget input row (results/budgets.py); empty without them
+    budgets: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=BUDGET_COLUMNS))
 
     def summary_rows(self) -> list[tuple[str, object]]:
         """The `Summary` sheet, key by key."""
@@ -202,6 +205,7 @@ def build_results(model: StaffModel, outcome: SolveOutcome) -> PlanResult:
         warnings=list(inputs.warnings),
         timings=dict(outcome.timings),
         shadow_prices=outcome.duals,
+        budgets=budget_table(model, costs_df, outcome.duals),
     )
     return result
 
