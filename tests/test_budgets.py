@@ -22,8 +22,8 @@ import io
 
 import openpyxl
 import pytest
-from cases import START, band, budget, extra, make_inputs, market
 
+from cases import START, band, budget, extra, make_inputs, market
 from staffplan.jobs.plan import plan_summary, solve_inputs
 from staffplan.reports import tables as rt
 from staffplan.reports.html import build_context
