@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pulp
@@ -329,17 +330,22 @@ def add_mobility(model: StaffModel) -> None:
             add_row(prob, terms, LE, lane.max_per_month, f"move_{c}_{d}_{r}_{tags[t]}")
 
 
-def cost_terms(model: StaffModel, months: range, country: str | None = None,
-               penalty: bool = False) -> list[tuple[pulp.LpVariable, float]]:
-    """(variable, cost) pairs of the modelled cost in `months` for one country or all.
+COST_KINDS = ("salaries", "contractors", "hiring", "moves", "separations")
+PENALTY = "unmet_penalty"  # in the objective only; never a cost a budget or the Costs sheet sees
 
-    Salaries H*w, contractors K*w_mid*premium, hiring S*cost_per_hire*fx,
-    separations X*severance_months*w, moves M*cost_per_move (to the destination);
-    the unmet penalty U*unmet_penalty only with `penalty`.
+
+def cost_items(model: StaffModel, months: range | None = None, country: str | None = None,
+               penalty: bool = False) -> Iterator[tuple[str, str, int, pulp.LpVariable, float]]:
+    """(kind, country paying, month, variable, cost per unit): the one definition of every cost,
+    used by the objective, the budgets and the result tables (model.md, Costs).
+
+    salaries H*w, contractors K*w_mid*premium, hiring S*cost_per_hire*fx,
+    separations X*severance_months*w, moves M*cost_per_move (paid by the destination);
+    the unmet penalty U*unmet_penalty only with `penalty`. Terms with a zero cost are left out.
     """
     s = model.inputs.settings
     sev = s.severance_months
-    terms: list[tuple[pulp.LpVariable, float]] = []
+    months = range(model.n_months) if months is None else months
     for (c, r), pp in model.params.items():
         if country is not None and c != country:
             continue
@@ -347,22 +353,28 @@ def cost_terms(model: StaffModel, months: range, country: str | None = None,
             for k in pp.pay_points:
                 key = (c, r, k, t)
                 w = pp.wage[k][t]
-                terms.append((model.H[key], w))
+                yield "salaries", c, t, model.H[key], w
                 if sev > 0 and key in model.X:
-                    terms.append((model.X[key], sev * w))
+                    yield "separations", c, t, model.X[key], sev * w
                 if key in model.S and pp.hire_cost > 0:
-                    terms.append((model.S[key], pp.hire_cost))
+                    yield "hiring", c, t, model.S[key], pp.hire_cost
             if (c, r, t) in model.K:
-                terms.append((model.K[(c, r, t)], pp.contractor_cost[t]))
+                yield "contractors", c, t, model.K[(c, r, t)], pp.contractor_cost[t]
             if penalty and s.unmet_penalty > 0 and (c, r, t) in model.U:
-                terms.append((model.U[(c, r, t)], s.unmet_penalty))
+                yield PENALTY, c, t, model.U[(c, r, t)], s.unmet_penalty
     month_set = set(months)
     for (c, d, r, _k, t), var in model.M.items():
         if t in month_set and (country is None or d == country):
             cost = model.lane_cost[(c, d, r)]
             if cost > 0:
-                terms.append((var, cost))
-    return terms
+                yield "moves", d, t, var, cost
+
+
+def cost_terms(model: StaffModel, months: range, country: str | None = None,
+               penalty: bool = False) -> list[tuple[pulp.LpVariable, float]]:
+    """(variable, cost) pairs of the modelled cost in `months` for one country or all
+    (cost_items without the labels), for an objective or a budget row."""
+    return [(var, coef) for _, _, _, var, coef in cost_items(model, months, country, penalty)]
 
 
 def add_budgets(model: StaffModel) -> None:

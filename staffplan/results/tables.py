@@ -18,7 +18,7 @@ from staffplan.core.errors import SolverFailed
 from staffplan.core.months import month_label, month_year
 from staffplan.core.tolerances import COST_CHECK_RTOL, NOISE, SHOWN
 from staffplan.inputs.data import Inputs
-from staffplan.model.build import StaffModel
+from staffplan.model.build import COST_KINDS, PENALTY, StaffModel, cost_items
 from staffplan.model.solve import SolveOutcome, Status
 from staffplan.results.budgets import BUDGET_COLUMNS, budget_table
 
@@ -29,7 +29,6 @@ HIRES_COLUMNS = ["country", "role_id", "pay_point", "requisition_month", "start_
                  "annual_salary", "currency"]
 HEADCOUNT_COLUMNS = ["country", "role_id", "month", "requirement", "headcount", "productive",
                      "contractors", "unmet", "separations", "moves_in", "moves_out"]
-COST_KINDS = ["salaries", "contractors", "hiring", "moves", "separations"]
 COSTS_COLUMNS = ["country", "year", *COST_KINDS, "total"]
 # kind: "supply" (saving per extra hire a month of supply at a pay point, month "")
 #       "requirement" (cost of one more FTE of requirement in a month, pay_point "")
@@ -122,8 +121,15 @@ def build_results(model: StaffModel, outcome: SolveOutcome) -> PlanResult:
     year = [month_year(s.horizon_start + t) for t in range(N)]
 
     hires_rows, head_rows = [], []
-    # cost[country][t] -> [salaries, contractors, hiring, moves, separations, penalty]
-    cost = {c: [[0.0] * 6 for _ in range(N)] for c in sorted({c for c, _ in model.params})}
+    # cost[country][t] -> one sum per kind in COST_KINDS order, then the unmet penalty; from the
+    # model's own cost terms, so the tables and the objective cannot disagree on a formula
+    column = {kind: i for i, kind in enumerate((*COST_KINDS, PENALTY))}
+    cost = {c: [[0.0] * len(column) for _ in range(N)]
+            for c in sorted({c for c, _ in model.params})}
+    for kind, c, t, var, coef in cost_items(model, penalty=True):
+        v = _val(var)
+        if v:
+            cost[c][t][column[kind]] += v * coef
     moves_in = {}
     moves_out = {}
     for (c, d, r, _k, t), var in model.M.items():
@@ -131,16 +137,12 @@ def build_results(model: StaffModel, outcome: SolveOutcome) -> PlanResult:
         if v:
             moves_out[(c, r, t)] = moves_out.get((c, r, t), 0.0) + v
             moves_in[(d, r, t)] = moves_in.get((d, r, t), 0.0) + v
-            cost.setdefault(d, [[0.0] * 6 for _ in range(N)])[t][3] += \
-                v * model.lane_cost[(c, d, r)]
-    sev = s.severance_months
     for (c, r), pp in model.params.items():
         band = inputs.bands[(c, r)]
         decay = [pp.survive ** j for j in range(pp.ramp)]
         hires = {k: [_val(model.S.get((c, r, k, t))) for t in range(N)] for k in pp.pay_points}
         for t in range(N):
             head = sep = ramping = 0.0
-            row = cost[c][t]
             for k in pp.pay_points:
                 h = _val(model.H[(c, r, k, t)])
                 x = _val(model.X.get((c, r, k, t)))
@@ -149,17 +151,11 @@ def build_results(model: StaffModel, outcome: SolveOutcome) -> PlanResult:
                 sep += x
                 ramping += sum(decay[t - tau] * hires[k][tau]
                                for tau in range(max(0, t - pp.ramp + 1), t + 1))
-                w = pp.wage[k][t]
-                row[0] += h * w
-                row[2] += sv * pp.hire_cost
-                row[4] += x * sev * w
                 if sv and t < T:
                     hires_rows.append((c, r, k, lab[t - pp.ttf] if t >= pp.ttf else "",
                                        lab[t], sv, band.at(k), band.currency))
             kv = _val(model.K.get((c, r, t)))
             uv = _val(model.U.get((c, r, t)))
-            row[1] += kv * pp.contractor_cost[t]
-            row[5] += uv * s.unmet_penalty
             if t < T:
                 head_rows.append((c, r, lab[t], pp.req[t], head, head - ramping, kv, uv, sep,
                                   moves_in.get((c, r, t), 0.0), moves_out.get((c, r, t), 0.0)))
@@ -175,10 +171,10 @@ def build_results(model: StaffModel, outcome: SolveOutcome) -> PlanResult:
     years = sorted({year[t] for t in range(T)})
     for c, per in cost.items():
         for y in years:
-            sums = [0.0] * 5
+            sums = [0.0] * len(COST_KINDS)
             for t in range(T):
                 if year[t] == y:
-                    for i in range(5):
+                    for i in range(len(COST_KINDS)):
                         sums[i] += per[t][i]
             cost_rows.append((c, y, *sums, sum(sums)))
 
