@@ -20,7 +20,9 @@ from staffplan.inputs.data import (
     Inputs,
     Lane,
     Market,
+    Requisition,
     Role,
+    RosterRow,
     Settings,
     Site,
     StaffingRow,
@@ -80,6 +82,19 @@ def budget(max_cost: float, *, year: int | None = None, country: str | None = No
     return Budget(year, country, max_cost, row)
 
 
+def roster(pay_point: str, headcount: float, started: int | None = None, *,
+           country: str = "US", role_id: str = "eng") -> RosterRow:
+    """Roster row; `started` is a model month (negative: before the horizon) or None."""
+    return RosterRow(country, role_id, pay_point, headcount,
+                     None if started is None else START + started)
+
+
+def requisition(req_id: str, status: str, t: int, pay_point: str = "mid", *,
+                country: str = "US", role_id: str = "eng") -> Requisition:
+    """Requisition in flight starting in model month t (`open` or `offer_accepted`)."""
+    return Requisition(req_id, country, role_id, pay_point, status, START + t)
+
+
 def make_inputs(*, start: int = START, horizon: int = 6, lookahead: int = 0, integer: bool = True,
                 window: int = 1, penalty: float = PENALTY, severance: float = 3.0,
                 fte_per_post: float = 5.0, roles: list[Role] | None = None,
@@ -87,7 +102,8 @@ def make_inputs(*, start: int = START, horizon: int = 6, lookahead: int = 0, int
                 sites: list[Site] | None = None, staffing_rows: list[StaffingRow] | None = None,
                 extras: list[Extra] | None = None, lanes: list[Lane] | None = None,
                 budgets: list[Budget] | None = None, fx: dict[str, float] | None = None,
-                releases: str = "when_demand_falls") -> Inputs:
+                releases: str = "when_demand_falls", roster_rows: list[RosterRow] | None = None,
+                requisitions: list[Requisition] | None = None) -> Inputs:
     """Inputs for one tiny case, with `requirement` filled by the project's demand rules.
 
     `start` moves only the horizon; dates made by the helpers stay relative to START.
@@ -112,6 +128,8 @@ def make_inputs(*, start: int = START, horizon: int = 6, lookahead: int = 0, int
         mobility=list(lanes or []),
         budgets=list(budgets or []),
         extra=list(extras or []),
+        roster=list(roster_rows or []),
+        requisitions=list(requisitions or []),
     )
     inputs.requirement = requirement_for(inputs)
     return inputs

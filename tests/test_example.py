@@ -232,6 +232,10 @@ def test_example_round_trips_through_the_reader(fresh: Path) -> None:
         ("US", "AU"), ("US", "JP")}
     assert [(e.country, e.role_id) for e in inputs.extra] == [("JP", "deal_sourcing")]
     assert len(inputs.budgets) == 2
+    assert sum(x.headcount for x in inputs.roster) == 8
+    assert {x.pay_point for x in inputs.roster} == {"min", "mid", "max"}
+    assert inputs.markets[("US", "dc_electrical_engineer")].starting_headcount == 0
+    assert sorted({q.status for q in inputs.requisitions}) == ["offer_accepted", "open"]
     assert inputs.warnings == []  # e.g. no market too thin to yield a whole hire per window
 
 

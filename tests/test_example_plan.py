@@ -76,13 +76,15 @@ def test_every_requirement_is_covered_or_reported_unmet(plans, lp):
 
 @pytest.mark.parametrize("lp", [True, False], ids=["lp", "integer"])
 def test_headcount_flows_month_to_month(plans, inputs, lp):
-    """H[t] = (1-a) H[t-1] + hires + moves in - moves out - separations, summed over pay points."""
+    """H[t] = (1-a) H[t-1] + hires (all sources) + moves in - moves out - separations, summed
+    over pay points; H[-1] from the Roster where it has rows."""
     result = plans[("highs", lp)]
     hires = result.hires.groupby(["country", "role_id", "start_month"])["hires"].sum()
     for (c, r), g in result.headcount.groupby(["country", "role_id"]):
         m = inputs.markets[(c, r)]
         survive = (1 - m.annual_attrition_pct) ** (1 / 12)
-        prev = m.starting_headcount
+        roster = [x.headcount for x in inputs.roster if (x.country, x.role_id) == (c, r)]
+        prev = sum(roster) if roster else m.starting_headcount
         for rec in g.sort_values("month").itertuples():
             s = hires.get((c, r, rec.month), 0.0)
             expected = survive * prev + s + rec.moves_in - rec.moves_out - rec.separations
@@ -92,14 +94,19 @@ def test_headcount_flows_month_to_month(plans, inputs, lp):
 
 @pytest.mark.parametrize("lp", [True, False], ids=["lp", "integer"])
 def test_hires_respect_time_to_fill_and_supply(plans, inputs, lp):
+    """New hires only: requisitions in flight (source open / accepted) are bound by
+    neither, and have no requisition month."""
     result = plans[("highs", lp)]
     W = inputs.settings.supply_window_months
-    for rec in result.hires.itertuples():
+    in_flight = result.hires[result.hires["source"] != "new"]
+    assert len(in_flight) and in_flight["requisition_month"].isna().all()
+    new = result.hires[result.hires["source"] == "new"]
+    for rec in new.itertuples():
         m = inputs.markets[(rec.country, rec.role_id)]
         start, req = _t(inputs, rec.start_month), _t(inputs, rec.requisition_month)
         assert start - req == m.time_to_fill_months
         assert req >= 0
-    per_month = result.hires.groupby(["country", "role_id", "pay_point", "start_month"])["hires"]
+    per_month = new.groupby(["country", "role_id", "pay_point", "start_month"])["hires"]
     series = per_month.sum()
     for (c, r, k), g in series.groupby(level=[0, 1, 2]):
         by_t = {_t(inputs, lab): v for (_, _, _, lab), v in g.items()}

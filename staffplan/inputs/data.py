@@ -129,6 +129,31 @@ class Extra:
     fte: float
 
 
+@dataclass(frozen=True)
+class RosterRow:
+    """Staff on the books at the horizon start (model.md, Actuals)."""
+
+    country: str
+    role_id: str
+    pay_point: str
+    headcount: float
+    start_month: int | None = None  # absolute month they started; None = past ramp-up
+    row: int = 0  # worksheet row, so messages can name it
+
+
+@dataclass(frozen=True)
+class Requisition:
+    """A requisition in flight: `open` (kept or cancelled by the plan) or `offer_accepted`."""
+
+    req_id: str
+    country: str
+    role_id: str
+    pay_point: str
+    status: str  # open | offer_accepted
+    start_month: int  # absolute month
+    row: int = 0
+
+
 @dataclass
 class Inputs:
     settings: Settings
@@ -141,6 +166,8 @@ class Inputs:
     mobility: list[Lane] = field(default_factory=list)
     budgets: list[Budget] = field(default_factory=list)
     extra: list[Extra] = field(default_factory=list)
+    roster: list[RosterRow] = field(default_factory=list)
+    requisitions: list[Requisition] = field(default_factory=list)
     source: Path | None = None
     sha256: str = ""
     warnings: list[str] = field(default_factory=list)

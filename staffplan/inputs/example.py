@@ -186,7 +186,7 @@ SALARY_BANDS = [
 ]
 
 
-def _market(country: str, role: str, start: float, fill: int, s_min: float, s_mid: float,
+def _market(country: str, role: str, start: float | None, fill: int, s_min: float, s_mid: float,
             s_max: float, attrition: float, per_hire: float, notes: str = "") -> dict:
     return {"country": country, "role_id": role, "starting_headcount": start,
             "time_to_fill_months": fill, "supply_at_min": s_min, "supply_at_mid": s_mid,
@@ -195,8 +195,8 @@ def _market(country: str, role: str, start: float, fill: int, s_min: float, s_mi
 
 
 LABOUR_MARKET = [
-    _market("US", "dc_electrical_engineer", 8, 3, 1, 1, 1, 0.15, 25_000,
-            "agency fee 15-25% of first-year pay"),
+    _market("US", "dc_electrical_engineer", None, 3, 1, 1, 1, 0.15, 25_000,
+            "agency fee 15-25% of first-year pay; staff on the books: see Roster"),
     _market("US", "dc_mechanical_engineer", 6, 3, 1, 1, 1, 0.15, 23_000),
     _market("US", "dc_operator", 30, 2, 3, 3, 2, 0.19, 4_700,
             "cost per hire USD 4,700 (SHRM); US turnover 19% (SHRM)"),
@@ -257,6 +257,35 @@ EXTRA_DEMAND = [
      "fte": 1, "notes": "regional deal lead for Japan, beyond the per-site ratios"},
 ]
 
+ROSTER = [
+    {"country": "US", "role_id": "dc_electrical_engineer", "pay_point": "min", "headcount": 2,
+     "start_month": None, "notes": "hired at the bottom of the band in 2025"},
+    {"country": "US", "role_id": "dc_electrical_engineer", "pay_point": "mid", "headcount": 3,
+     "start_month": None, "notes": ""},
+    {"country": "US", "role_id": "dc_electrical_engineer", "pay_point": "max", "headcount": 1,
+     "start_month": None, "notes": "lead electrical engineer, Dallas"},
+    {"country": "US", "role_id": "dc_electrical_engineer", "pay_point": "mid", "headcount": 2,
+     "start_month": _m(2026, 12), "notes": "joined December 2026, still learning the site"},
+]
+
+REQUISITIONS = [
+    {"req_id": "US-OPS-0412", "country": "US", "role_id": "dc_operator", "pay_point": "min",
+     "status": "offer_accepted", "start_month": _m(2027, 2),
+     "notes": "offer signed; starts in Dallas in February"},
+    {"req_id": "US-OPS-0415", "country": "US", "role_id": "dc_operator", "pay_point": "min",
+     "status": "offer_accepted", "start_month": _m(2027, 2), "notes": ""},
+    {"req_id": "US-EE-0107", "country": "US", "role_id": "dc_electrical_engineer",
+     "pay_point": "mid", "status": "open", "start_month": _m(2027, 3),
+     "notes": "two candidates at final interview"},
+    {"req_id": "US-EE-0111", "country": "US", "role_id": "dc_electrical_engineer",
+     "pay_point": "mid", "status": "open", "start_month": _m(2027, 3), "notes": ""},
+    {"req_id": "US-DS-0021", "country": "US", "role_id": "deal_sourcing", "pay_point": "mid",
+     "status": "open", "start_month": _m(2027, 2),
+     "notes": "opened last quarter for the Phoenix deal, now closed"},
+    {"req_id": "AU-OPS-0031", "country": "AU", "role_id": "dc_operator", "pay_point": "mid",
+     "status": "open", "start_month": _m(2027, 3), "notes": "Western Sydney 1 pre-opening"},
+]
+
 CONTENT: Content = {
     "Settings": SETTINGS,
     "Sites": SITES,
@@ -268,6 +297,8 @@ CONTENT: Content = {
     "Mobility": MOBILITY,
     "Budget": BUDGET,
     "ExtraDemand": EXTRA_DEMAND,
+    "Roster": ROSTER,
+    "Requisitions": REQUISITIONS,
 }
 
 

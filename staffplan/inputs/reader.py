@@ -34,7 +34,9 @@ from staffplan.inputs.data import (
     Inputs,
     Lane,
     Market,
+    Requisition,
     Role,
+    RosterRow,
     Settings,
     Site,
     StaffingRow,
@@ -43,6 +45,7 @@ from staffplan.inputs.demand import requirement_for
 from staffplan.inputs.names import near_miss
 from staffplan.inputs.rules import ALL, STAR, Record, Tables
 from staffplan.inputs.schema import (
+    BLANK,
     LARGEST,
     MOST_FTE,
     SHEETS,
@@ -63,6 +66,7 @@ EXCEL_ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?$")
 _ID = re.compile(r"^[A-Za-z0-9_]+$")
+_REQ_ID = re.compile(r"^[A-Za-z0-9_-]+$")
 _YES = {"yes", "y", "true", "1"}
 _NO = {"no", "n", "false", "0"}
 
@@ -550,6 +554,7 @@ def _expect(col: Column) -> str:
         "choice": "one of " + ", ".join(col.choices),
         "year_all": "a year (e.g. 2027) or all",
         "country_star": "a two-letter country code in capitals (e.g. US) or *",
+        "req_id": "an id of letters, digits, _ and - only",
     }[kind]
 
 
@@ -623,6 +628,11 @@ def convert(col: Column, v: Any) -> Any:
     if kind == "id":
         if not _ID.match(text):
             raise BadValue(f"has characters other than letters, digits and _; "
+                           f"expected {_expect(col)}")
+        return text
+    if kind == "req_id":
+        if not _REQ_ID.match(text):
+            raise BadValue(f"has characters other than letters, digits, _ and -; "
                            f"expected {_expect(col)}")
         return text
     if kind == "choice":
@@ -702,11 +712,20 @@ def _build(t: Tables) -> Inputs:
         roles={v["role_id"]: Role(**v) for v in rows["Roles"]},
         staffing=[StaffingRow(**v) for v in rows["Staffing"]],
         bands={(v["country"], v["role_id"]): Band(**v) for v in rows["SalaryBands"]},
-        markets={(v["country"], v["role_id"]): Market(**v) for v in rows["LabourMarket"]},
+        markets={(v["country"], v["role_id"]): _market(v) for v in rows["LabourMarket"]},
         fx={v["currency"]: v["rate_to_reporting"] for v in rows["FX"]},
         mobility=[Lane(**v) for v in rows["Mobility"]],
         budgets=[Budget(year=None if r["year"] == ALL else r["year"],
                         country=None if r["country"] == STAR else r["country"],
                         max_cost=r["max_cost"], row=r.row) for r in t["Budget"]],
         extra=[Extra(**v) for v in rows["ExtraDemand"]],
+        roster=[RosterRow(**r.values, row=r.row) for r in t["Roster"]],
+        requisitions=[Requisition(**r.values, row=r.row) for r in t["Requisitions"]],
     )
+
+
+def _market(values: dict[str, Any]) -> Market:
+    """A blank starting_headcount (allowed only beside Roster rows) means nobody."""
+    if values.get("starting_headcount") == BLANK:
+        values = {**values, "starting_headcount": 0.0}
+    return Market(**values)

@@ -19,7 +19,7 @@ from staffplan.core.months import month_label, month_year
 from staffplan.inputs.data import Extra, Inputs, Settings, Site, StaffingRow
 from staffplan.inputs.demand import unplanned_demand
 from staffplan.inputs.names import did_you_mean, hint
-from staffplan.inputs.schema import LARGEST, MOST_FTE, PAY_POINTS, SHEETS
+from staffplan.inputs.schema import BLANK, LARGEST, MOST_FTE, PAY_POINTS, SHEETS
 
 ALL = "all"  # Budget year meaning every horizon year
 STAR = "*"  # Budget country meaning every country
@@ -94,6 +94,7 @@ def duplicate_ids(t: Tables) -> Iterator[Problem]:
     yield from _duplicates(t["LabourMarket"], ("country", "role_id"), "market for")
     yield from _duplicates(t["FX"], ("currency",), "FX rate for")
     yield from _duplicates(t["Mobility"], ("from_country", "to_country", "role_id"), "lane")
+    yield from _duplicates(t["Requisitions"], ("req_id",), "req_id")
 
 
 def site_dates_in_order(t: Tables) -> Iterator[Problem]:
@@ -384,10 +385,81 @@ def costs_in_range(t: Tables) -> Iterator[Problem]:
                                           f"handle (at most {LARGEST:g}); check these numbers")
 
 
+def actuals_have_markets(t: Tables) -> Iterator[Problem]:
+    """Staff on the books and requisitions in flight belong to a pair the model plans: every
+    Roster and Requisitions row needs a LabourMarket row (an unknown role is reported once,
+    by known_roles, not again here)."""
+    markets = {(r["country"], r["role_id"]) for r in t["LabourMarket"]}
+    roles = {r["role_id"] for r in t["Roles"]} if "Roles" in t.present else None
+    for sheet in ("Roster", "Requisitions"):
+        for rec in t[sheet]:
+            key = (rec["country"], rec["role_id"])
+            if None in key or (roles is not None and key[1] not in roles):
+                continue
+            if key not in markets:
+                yield rec.problem("country", f"no LabourMarket row for {key[0]} / {key[1]}; "
+                                             f"add one (and a SalaryBands row) so these staff "
+                                             f"can be planned")
+
+
+def roster_start_months(t: Tables) -> Iterator[Problem]:
+    """A Roster start_month marks people still ramping who joined before the horizon; people
+    starting in the horizon are requisitions, not staff on the books."""
+    start = t.settings["horizon_start"]
+    if start is None:
+        return
+    for rec in t["Roster"]:
+        month = rec["start_month"]
+        if month is not None and month >= start:
+            yield rec.problem("start_month", f"start_month {month_label(month)} is not before "
+                                             f"horizon_start {month_label(start)}; expected a "
+                                             f"month before it (people still ramping), or blank "
+                                             f"(people past their ramp-up). Later starts belong "
+                                             f"on the Requisitions sheet")
+
+
+def requisition_start_months(t: Tables) -> Iterator[Problem]:
+    """A requisition starts in a modelled month: from horizon_start to the last look-ahead
+    month."""
+    s = t.settings
+    if not s.complete("horizon_start", "horizon_months", "lookahead_months"):
+        return
+    first = s["horizon_start"]
+    last = first + s["horizon_months"] + s["lookahead_months"] - 1
+    for rec in t["Requisitions"]:
+        month = rec["start_month"]
+        if month is not None and not first <= month <= last:
+            yield rec.problem("start_month", f"start_month {month_label(month)} is outside the "
+                                             f"planned months; expected {month_label(first)} to "
+                                             f"{month_label(last)} (horizon_start to the last "
+                                             f"look-ahead month)")
+
+
+def starting_headcount_or_roster(t: Tables) -> Iterator[Problem]:
+    """A pair's staff at the start come from one place: its Roster rows (starting_headcount
+    then 0 or blank) or starting_headcount (then not blank)."""
+    rostered = {(r["country"], r["role_id"]) for r in t["Roster"]}
+    for rec in t["LabourMarket"]:
+        value = rec["starting_headcount"]
+        if value is None:  # already reported as a bad value
+            continue
+        key = (rec["country"], rec["role_id"])
+        if key in rostered and value != BLANK and value != 0:
+            yield rec.problem("starting_headcount",
+                              f"starting_headcount {_show(value)} for {key[0]} / {key[1]}, which "
+                              f"has Roster rows; expected 0 or blank (the Roster gives the staff "
+                              f"on the books)")
+        elif key not in rostered and value == BLANK:
+            yield rec.problem("starting_headcount",
+                              "starting_headcount is blank; expected a number >= 0 (FTE). It "
+                              "may be blank only for a country and role with Roster rows")
+
+
 RULES: tuple[Rule, ...] = (
     duplicate_ids, site_dates_in_order, known_roles, band_order, known_currencies, fx_rates,
     markets_have_bands, mobility_lanes, budget_years, budget_countries, extra_demand_ranges,
-    demand_has_markets, requirement_in_range, costs_in_range,
+    demand_has_markets, requirement_in_range, costs_in_range, actuals_have_markets,
+    roster_start_months, requisition_start_months, starting_headcount_or_roster,
 )
 
 

@@ -23,15 +23,20 @@ from typing import Any
 #   choice    one of `choices`
 #   year_all  a calendar year, or `all`
 #   country_star  a country code, or `*` for all countries
+#   req_id    letters, digits, `_` and `-` (a requisition id from an ATS)
 KINDS = {
     "text", "id", "country", "currency", "number", "int", "date", "pct",
-    "yesno", "choice", "year_all", "country_star",
+    "yesno", "choice", "year_all", "country_star", "req_id",
 }
 
 PHASES = ("deal", "construction", "commissioning", "operations")
 FAMILIES = ("engineering", "operations", "deal_sourcing", "other")
 PAY_POINTS = ("min", "mid", "max")
 RELEASES = ("when_demand_falls", "anytime", "never")
+REQ_STATUSES = ("open", "offer_accepted")
+# The default of an optional column whose blank means something only in context
+# (starting_headcount: blank is allowed only for a pair with Roster rows).
+BLANK = ""
 
 # What the model can hold. Beyond these the solver fails or crashes (HiGHS treats 1e20 as
 # infinite; a band of 1e-300 crashed it in integer mode), so the reader refuses them, naming
@@ -185,8 +190,11 @@ LABOUR_MARKET = Sheet(
     (
         Column("country", "country", "Country code."),
         Column("role_id", "id", "Role (from Roles)."),
-        Column("starting_headcount", "number", "Staff employed at the horizon start.",
-               unit="FTE"),
+        Column("starting_headcount", "number",
+               "Staff employed at the horizon start, paid at band mid. 0 or blank for a "
+               "country and role with Roster rows (the Roster then gives the staff); "
+               "blank is allowed only there.",
+               unit="FTE", required=False, default=BLANK),
         Column("time_to_fill_months", "int", "Months from opening a requisition to the start.",
                unit="months", maximum=120),
         Column("supply_at_min", "number", "Hires a month obtainable at band min.",
@@ -255,9 +263,45 @@ EXTRA_DEMAND = Sheet(
     if_ignored="this extra demand would not be planned for",
 )
 
+ROSTER = Sheet(
+    "Roster",
+    "Optional, for re-planning: staff on the books at the horizon start, by country, role "
+    "and pay point (replaces starting_headcount for that country and role).",
+    (
+        Column("country", "country", "Country code."),
+        Column("role_id", "id", "Role (from Roles)."),
+        Column("pay_point", "choice", "Pay point they are paid at.", choices=PAY_POINTS),
+        Column("headcount", "number", "People on this row (may be fractional).", unit="FTE"),
+        Column("start_month", "date",
+               "Blank for people past their ramp-up; else the month they started, before "
+               "horizon_start, for people still ramping.", unit="month", required=False),
+    ),
+    required=False,
+    if_ignored="the plan would start from starting_headcount instead of the staff on the books",
+)
+
+REQUISITIONS = Sheet(
+    "Requisitions",
+    "Optional, for re-planning: requisitions in flight, one row each. Open ones the plan "
+    "keeps or cancels; accepted offers are fixed hires.",
+    (
+        Column("req_id", "req_id", "Unique requisition id: letters, digits, _ and - only."),
+        Column("country", "country", "Country code."),
+        Column("role_id", "id", "Role (from Roles)."),
+        Column("pay_point", "choice", "Pay point of the hire.", choices=PAY_POINTS),
+        Column("status", "choice", "open (being recruited) or offer_accepted (a fixed hire).",
+               choices=REQ_STATUSES),
+        Column("start_month", "date",
+               "Month the hire is expected to start: from horizon_start to the last planned "
+               "month (look-ahead included).", unit="month"),
+    ),
+    required=False,
+    if_ignored="requisitions already in flight would be planned as if they did not exist",
+)
+
 SHEETS: tuple[Sheet, ...] = (
     SETTINGS, SITES, ROLES, STAFFING, SALARY_BANDS, LABOUR_MARKET, FX, MOBILITY, BUDGET,
-    EXTRA_DEMAND,
+    EXTRA_DEMAND, ROSTER, REQUISITIONS,
 )
 
 
@@ -279,6 +323,8 @@ def display_default(value: Any) -> Any:
         return "yes"
     if value is False:
         return "no"
+    if isinstance(value, str) and value == BLANK:
+        return "blank"
     return value
 
 

@@ -75,6 +75,7 @@ KIND_TEXT = {
     "choice": "one of: {choices}",
     "year_all": "year (e.g. 2027) or all",
     "country_star": "country code, or * for all countries",
+    "req_id": "id: letters, digits, _ and -",
 }
 
 

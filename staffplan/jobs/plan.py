@@ -16,7 +16,7 @@ from staffplan.core.months import month_year
 from staffplan.core.tolerances import BUDGET_ATOL, BUDGET_RTOL, SHOWN, WHOLE
 from staffplan.delivery.message import PLAN_SUFFIX, REPORT_SUFFIX
 from staffplan.inputs.data import Budget, Inputs
-from staffplan.model.build import build_model, cost_terms
+from staffplan.model.build import build_model, cost_constant, cost_terms
 from staffplan.model.solve import Status, solve_model
 from staffplan.reports.html import render_report, write_report_html
 from staffplan.reports.tables import budget_lines
@@ -108,7 +108,9 @@ def _least_cost(inputs: Inputs, budget: Budget, solver: str) -> float | None:
     months = range(s.horizon_months)
     if budget.year is not None:
         months = [t for t in months if month_year(s.horizon_start + t) == budget.year]
-    model.prob.setObjective(pulp.LpAffineExpression(cost_terms(model, months, budget.country)))
+    model.prob.setObjective(pulp.LpAffineExpression(
+        cost_terms(model, months, budget.country),
+        constant=cost_constant(model, months, budget.country)))
     out = solve_model(model, solver=solver, duals=False)
     if out.outcome != Status.OPTIMAL or not math.isfinite(out.objective):
         return None
@@ -159,6 +161,12 @@ def plan_summary(result: PlanResult, seconds: float) -> str:
     hires_txt = ", ".join(f"{c} {_num(v)}" for c, v in hires.items()) or "none"
     lines.append(f"Hires: {_num(result.total_hires)} ({hires_txt})")
     lines.append(f"Total cost: {cur} {result.total_cost:,.0f} over {s.horizon_months} months")
+    if not result.inflight.empty:
+        d = list(result.inflight["decision"])
+        partly = sum(not isinstance(v, str) for v in d)  # LP: kept fraction
+        lines.append(f"Requisitions in flight: keep {d.count('keep')}, cancel "
+                     f"{d.count('cancel')}, accepted offers {d.count('fixed')}"
+                     + (f", partly kept {partly}" if partly else ""))
     if result.unmet_fte_months > SHOWN:
         unmet = result.headcount.groupby(["country", "role_id"])["unmet"].sum()
         unmet = unmet[unmet > SHOWN].sort_values(ascending=False)

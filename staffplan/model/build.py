@@ -37,7 +37,6 @@ class PairParams:
     survive: float  # 1 - a[c,r]
     ttf: int
     ramp: int
-    start_headcount: float
     supply: dict[str, float]
     req: list[float]
     wage: dict[str, list[float]]  # w[c,r,k,t], reporting currency per month
@@ -46,6 +45,12 @@ class PairParams:
     contractor_cap: list[float]  # max share * req, 0 where not allowed
     pay_points: tuple[str, ...]  # pay points that can ever hold staff here
     release_ok: list[bool] = field(default_factory=list)  # X may be positive in month t
+    # Actuals (model.md): H[c,r,k,-1] per pay point, the roster's ramping term R[c,r,t],
+    # open requisitions open[c,r,k,t] and accepted offers F[c,r,k,t] as (k, t) -> count.
+    start: dict[str, float] = field(default_factory=dict)
+    roster_ramp: list[float] = field(default_factory=list)
+    open: dict[tuple[str, int], float] = field(default_factory=dict)
+    fixed: dict[tuple[str, int], float] = field(default_factory=dict)
 
 
 @dataclass
@@ -59,6 +64,7 @@ class StaffModel:
     H: dict[tuple, pulp.LpVariable] = field(default_factory=dict)  # (c, r, k, t)
     X: dict[tuple, pulp.LpVariable] = field(default_factory=dict)  # (c, r, k, t)
     M: dict[tuple, pulp.LpVariable] = field(default_factory=dict)  # (c, d, r, k, t)
+    O: dict[tuple, pulp.LpVariable] = field(default_factory=dict)  # noqa: E741 (c, r, k, t), model.md
     K: dict[tuple, pulp.LpVariable] = field(default_factory=dict)  # (c, r, t)
     U: dict[tuple, pulp.LpVariable] = field(default_factory=dict)  # (c, r, t)
     cover: dict[tuple, pulp.LpConstraint] = field(default_factory=dict)  # (c, r, t)
@@ -103,16 +109,21 @@ def pair_params(inputs: Inputs) -> dict[Pair, PairParams]:
             country=c, role=r,
             survive=(1 - m.annual_attrition_pct) ** (1 / 12),
             ttf=m.time_to_fill_months, ramp=role.ramp_months,
-            start_headcount=m.starting_headcount,
-            supply={k: m.supply(k) for k in PAY_POINTS},
+                supply={k: m.supply(k) for k in PAY_POINTS},
             req=req, wage=wage, hire_cost=m.cost_per_hire * fx,
             contractor_cost=[w * role.contractor_premium for w in wage["mid"]],
             contractor_cap=[share * x for x in req],
             pay_points=(), release_ok=release_ok,
+            start={"mid": m.starting_headcount}, roster_ramp=[0.0] * n,
         )
-    # A pay point can hold staff in a pair if it starts there (mid), hires there,
-    # or staff of that pay point can move in along a lane (transitively).
-    active = {p: {"mid"} | {k for k in PAY_POINTS if pp.supply[k] > 0} for p, pp in out.items()}
+    add_actuals(inputs, out)
+    # A pay point can hold staff in a pair if it starts there (mid, or a Roster pay point),
+    # hires there (supply, open requisitions, accepted offers), or staff of that pay point
+    # can move in along a lane (transitively).
+    active = {p: ({"mid"} | {k for k in PAY_POINTS if pp.supply[k] > 0}
+                  | {k for k, v in pp.start.items() if v > 0}
+                  | {k for k, _ in pp.open} | {k for k, _ in pp.fixed})
+              for p, pp in out.items()}
     changed = True
     while changed:
         changed = False
@@ -125,11 +136,38 @@ def pair_params(inputs: Inputs) -> dict[Pair, PairParams]:
     # A pair with no demand, no staff and no lane can never hold anyone: no variables.
     on_lanes = lanes_in | {(lane.from_country, lane.role_id) for lane in inputs.mobility}
     for p, pp in out.items():
-        dead = pp.start_headcount <= 0 and not any(pp.req) and p not in on_lanes
+        dead = (sum(pp.start.values()) <= 0 and not any(pp.req) and p not in on_lanes
+                and not pp.open and not pp.fixed)
         pp.pay_points = () if dead else tuple(k for k in PAY_POINTS if k in active[p])
     return out
 
 
+def add_actuals(inputs: Inputs, params: dict[Pair, PairParams]) -> None:
+    """Roster and Requisitions (model.md, Actuals) as per-pair numbers.
+
+    H[c,r,k,-1] = sum of the pair's Roster rows at k (replacing starting_headcount);
+    a row of n people who started in tau < 0 adds n (1-a)^(t+1) to R[c,r,t] for
+    0 <= t <= tau + ramp_months - 1; open[c,r,k,t] and F[c,r,k,t] count the open
+    requisitions and accepted offers starting in t.
+    """
+    s = inputs.settings
+    n = s.model_months
+    rostered = {(row.country, row.role_id) for row in inputs.roster}
+    for pair in rostered:
+        params[pair].start = {}
+    for row in inputs.roster:
+        pp = params[(row.country, row.role_id)]
+        pp.start[row.pay_point] = pp.start.get(row.pay_point, 0.0) + row.headcount
+        if row.start_month is None:
+            continue
+        tau = row.start_month - s.horizon_start
+        for t in range(0, min(n, tau + pp.ramp)):
+            pp.roster_ramp[t] += row.headcount * pp.survive ** (t + 1)
+    for req in inputs.requisitions:
+        pp = params[(req.country, req.role_id)]
+        counts = pp.open if req.status == "open" else pp.fixed
+        key = (req.pay_point, req.start_month - s.horizon_start)
+        counts[key] = counts.get(key, 0.0) + 1.0
 
 
 def releases_allowed(req: list[float], policy: str) -> list[bool]:
@@ -185,7 +223,8 @@ def build_model(inputs: Inputs, integer: bool | None = None) -> StaffModel:
 
 
 def add_variables(model: StaffModel) -> None:
-    """S, H, X per pay point; K, U per pair and month; M per lane.
+    """S, H, X per pay point; K, U per pair and month; M per lane; O where requisitions
+    are open.
 
     S exists only from month `time_to_fill` on (a requisition cannot open
     before month 0) and where the pay point has supply; X only in months the
@@ -204,6 +243,10 @@ def add_variables(model: StaffModel) -> None:
                     model.X[key] = Var(f"X_{c}_{r}_{k}_{t:03d}", lowBound=0)
                 if pp.supply[k] > 0 and t >= pp.ttf:
                     model.S[key] = Var(f"S_{c}_{r}_{k}_{t:03d}", lowBound=0, cat=cat_int)
+        for (k, t), count in sorted(pp.open.items()):
+            # 0 <= O <= open: how many of the open requisitions starting in t to keep.
+            model.O[(c, r, k, t)] = Var(f"O_{c}_{r}_{k}_{t:03d}", lowBound=0, upBound=count,
+                                        cat=cat_int)
         if not pp.pay_points:
             continue
         for t in range(n):
@@ -224,16 +267,17 @@ def add_variables(model: StaffModel) -> None:
 def add_flow(model: StaffModel) -> None:
     """Headcount flow, for every c, r, k, t:
 
-    H[c,r,k,t] = (1 - a) H[c,r,k,t-1] + S[c,r,k,t] + sum_d M[d,c,r,k,t]
+    H[c,r,k,t] = (1 - a) H[c,r,k,t-1] + N[c,r,k,t] + sum_d M[d,c,r,k,t]
                  - sum_d M[c,d,r,k,t] - X[c,r,k,t],
-    with H[c,r,k,-1] = starting_headcount for k = mid and 0 otherwise.
+    N = S + O + F (new hires, kept open requisitions, accepted offers: a constant), with
+    H[c,r,k,-1] = starting_headcount for k = mid and 0 otherwise, or the Roster at k.
     """
     moves_in: dict[tuple, list] = {}
     moves_out: dict[tuple, list] = {}
     for (c, d, r, k, t), var in model.M.items():
         moves_out.setdefault((c, r, k, t), []).append(var)
         moves_in.setdefault((d, r, k, t), []).append(var)
-    H, S, X = model.H, model.S, model.X
+    H, S, X, O = model.H, model.S, model.X, model.O  # noqa: E741 (model.md names)
     prob, tags = model.prob, model.tags
     for (c, r), pp in model.params.items():
         for k in pp.pay_points:
@@ -246,33 +290,43 @@ def add_flow(model: StaffModel) -> None:
                     terms.append((H[(c, r, k, t - 1)], -pp.survive))
                 if key in S:
                     terms.append((S[key], -1.0))
+                if key in O:
+                    terms.append((O[key], -1.0))
                 terms += [(v, -1.0) for v in moves_in.get(key, ())]
                 terms += [(v, 1.0) for v in moves_out.get(key, ())]
-                rhs = pp.survive * pp.start_headcount if (t == 0 and k == "mid") else 0.0
+                rhs = pp.fixed.get((k, t), 0.0)
+                if t == 0:
+                    rhs += pp.survive * pp.start.get(k, 0.0)
                 add_row(prob, terms, EQ, rhs, f"flow_{c}_{r}_{k}_{tags[t]}")
 
 
-def productive_terms(model: StaffModel, pp: PairParams, t: int, decay: list[float]) -> dict:
+def productive_terms(model: StaffModel, pp: PairParams, t: int,
+                     decay: list[float]) -> tuple[dict, float]:
     """Productive staff, each ramping cohort counted after its attrition so far:
 
     P[c,r,t] = sum_k H[c,r,k,t]
-               - sum_k sum_{tau = max(0, t-ramp+1) .. t} (1-a)^(t-tau) S[c,r,k,tau]
+               - sum_k sum_{tau = max(0, t-ramp+1) .. t} (1-a)^(t-tau) N[c,r,k,tau] - R[c,r,t]
+    with N = S + O + F. Returns (variable -> coefficient, constant): the constant is
+    -(accepted offers still ramping + R), the part of P fixed by the actuals.
     """
     c, r = pp.country, pp.role
     coef: dict = {}
+    constant = -pp.roster_ramp[t]
     for k in pp.pay_points:
         coef[model.H[(c, r, k, t)]] = 1.0
         for tau in range(max(0, t - pp.ramp + 1), t + 1):
-            var = model.S.get((c, r, k, tau))
-            if var is not None:
-                coef[var] = -decay[t - tau]
-    return coef
+            for var in (model.S.get((c, r, k, tau)), model.O.get((c, r, k, tau))):
+                if var is not None:
+                    coef[var] = -decay[t - tau]
+            constant -= decay[t - tau] * pp.fixed.get((k, tau), 0.0)
+    return coef, constant
 
 
 def add_coverage(model: StaffModel) -> None:
     """Coverage, every pair and month (zero requirement included):
 
     P[c,r,t] + K[c,r,t] + U[c,r,t] >= req[c,r,t]
+    (P's constant part, from the actuals, moves to the right-hand side).
     """
     K, U = model.K, model.U
     prob, tags = model.prob, model.tags
@@ -281,11 +335,11 @@ def add_coverage(model: StaffModel) -> None:
             continue
         decay = [pp.survive ** j for j in range(pp.ramp)]
         for t in range(model.n_months):
-            coef = productive_terms(model, pp, t, decay)
+            coef, constant = productive_terms(model, pp, t, decay)
             if (c, r, t) in K:
                 coef[K[(c, r, t)]] = 1.0
             coef[U[(c, r, t)]] = 1.0
-            model.cover[(c, r, t)] = add_row(prob, coef, GE, pp.req[t],
+            model.cover[(c, r, t)] = add_row(prob, coef, GE, pp.req[t] - constant,
                                              f"cover_{c}_{r}_{tags[t]}")
 
 
@@ -339,7 +393,8 @@ def cost_items(model: StaffModel, months: range | None = None, country: str | No
     """(kind, country paying, month, variable, cost per unit): the one definition of every cost,
     used by the objective, the budgets and the result tables (model.md, Costs).
 
-    salaries H*w, contractors K*w_mid*premium, hiring S*cost_per_hire*fx,
+    salaries H*w, contractors K*w_mid*premium, hiring (S + O)*cost_per_hire*fx (the accepted
+    offers' share, F*cost_per_hire*fx, is a constant: `fixed_cost_items`),
     separations X*severance_months*w, moves M*cost_per_move (paid by the destination);
     the unmet penalty U*unmet_penalty only with `penalty`. Terms with a zero cost are left out.
     """
@@ -356,8 +411,11 @@ def cost_items(model: StaffModel, months: range | None = None, country: str | No
                 yield "salaries", c, t, model.H[key], w
                 if sev > 0 and key in model.X:
                     yield "separations", c, t, model.X[key], sev * w
-                if key in model.S and pp.hire_cost > 0:
-                    yield "hiring", c, t, model.S[key], pp.hire_cost
+                if pp.hire_cost > 0:
+                    if key in model.S:
+                        yield "hiring", c, t, model.S[key], pp.hire_cost
+                    if key in model.O:
+                        yield "hiring", c, t, model.O[key], pp.hire_cost
             if (c, r, t) in model.K:
                 yield "contractors", c, t, model.K[(c, r, t)], pp.contractor_cost[t]
             if penalty and s.unmet_penalty > 0 and (c, r, t) in model.U:
@@ -377,6 +435,25 @@ def cost_terms(model: StaffModel, months: range, country: str | None = None,
     return [(var, coef) for _, _, _, var, coef in cost_items(model, months, country, penalty)]
 
 
+def fixed_cost_items(model: StaffModel, months: range | None = None,
+                     country: str | None = None) -> Iterator[tuple[str, str, int, float]]:
+    """(kind, country paying, month, cost): the costs no decision changes, the accepted
+    offers' hiring cost F * cost_per_hire * fx, charged in their start month."""
+    month_set = set(range(model.n_months) if months is None else months)
+    for (c, _r), pp in model.params.items():
+        if country not in (None, c) or pp.hire_cost <= 0:
+            continue
+        for (_k, t), count in sorted(pp.fixed.items()):
+            if t in month_set:
+                yield "hiring", c, t, count * pp.hire_cost
+
+
+def cost_constant(model: StaffModel, months: range | list[int],
+                  country: str | None = None) -> float:
+    """The constant of the objective or a budget row over `months` (fixed_cost_items)."""
+    return sum(cost for *_, cost in fixed_cost_items(model, months, country))
+
+
 def add_budgets(model: StaffModel) -> None:
     """Budgets: for every Budget row, cost (no unmet penalty) of the horizon months
     in its year (`all` = whole horizon) and country (`*` = all) <= max_cost."""
@@ -390,12 +467,13 @@ def add_budgets(model: StaffModel) -> None:
             if picked:
                 months = range(picked[0], picked[-1] + 1)
         terms = cost_terms(model, months, b.country)
-        model.budget[b.row] = add_row(model.prob, terms, LE, b.max_cost,
-                                      f"budget_row{b.row:04d}")
+        rhs = b.max_cost - cost_constant(model, months, b.country)
+        model.budget[b.row] = add_row(model.prob, terms, LE, rhs, f"budget_row{b.row:04d}")
 
 
 def add_objective(model: StaffModel) -> None:
     """Minimise salaries + contractors + hiring + moves + separations + unmet penalty
     over all T + L months."""
-    terms = cost_terms(model, range(model.n_months), penalty=True)
-    model.prob.setObjective(pulp.LpAffineExpression(terms))
+    months = range(model.n_months)
+    terms = cost_terms(model, months, penalty=True)
+    model.prob.setObjective(pulp.LpAffineExpression(terms, constant=cost_constant(model, months)))

@@ -97,6 +97,7 @@ def highs_lp(model: StaffModel, variables: list[pulp.LpVariable] | None = None,
     lp.num_col_ = n
     lp.num_row_ = m
     lp.col_cost_ = cost
+    lp.offset_ = float(prob.objective.constant)  # accepted offers' hiring cost
     lp.col_lower_ = col_lower
     lp.col_upper_ = col_upper
     lp.row_lower_ = np.asarray(row_lower, float)
@@ -183,6 +184,8 @@ def rounded_start(model: StaffModel, variables: list[pulp.LpVariable],
             out[i] = got[t]
     for var in model.M.values():
         out[var.index] = float(math.floor(x[var.index] + WHOLE))
+    for var in model.O.values():  # kept open requisitions: up, as hires, within the count
+        out[var.index] = float(min(var.upBound, math.ceil(x[var.index] - WHOLE)))
     idx = np.fromiter(out.keys(), dtype=np.int32, count=len(out))
     vals = np.fromiter(out.values(), dtype=float, count=len(out))
     return idx, vals
@@ -307,7 +310,9 @@ def _zero_noise(variables: list[pulp.LpVariable], tol: float = NOISE) -> None:
 
 
 def _objective(prob: pulp.LpProblem) -> float:
-    return float(sum(coef * (var.varValue or 0.0) for var, coef in prob.objective.items()))
+    """The objective's value, its constant (accepted offers' hiring cost) included."""
+    return float(prob.objective.constant
+                 + sum(coef * (var.varValue or 0.0) for var, coef in prob.objective.items()))
 
 
 def _duals(model: StaffModel, solver: str, variables: list[pulp.LpVariable]) -> bool:

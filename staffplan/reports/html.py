@@ -21,6 +21,7 @@ from staffplan.core.months import month_label
 from staffplan.core.resources import TEMPLATES_PACKAGE
 from staffplan.reports import charts
 from staffplan.reports import tables as rt
+from staffplan.reports.in_flight import in_flight
 from staffplan.reports.since_last import since_last
 from staffplan.results.tables import Mode, PlanResult
 
@@ -56,7 +57,7 @@ def build_context(result: PlanResult, with_charts: bool = True) -> dict[str, Any
         "hires": fte(result.total_hires),
         "by": by_country["last_start"].max() if len(by_country) else None,
         "first_open": (rt.requisitions(result)["requisition_month"].min()
-                       if len(result.hires) else None),
+                       if (result.hires["source"] == "new").any() else None),
         "cost": money(result.total_cost),
         "cost_short": rt.money_short(result.total_cost, cur),
         "unmet": fte(result.unmet_fte_months),
@@ -105,6 +106,7 @@ def build_context(result: PlanResult, with_charts: bool = True) -> dict[str, Any
         "warnings": list(result.warnings),
         "meta": _meta(result),
         "since_last": since_last(result),  # None without plan --previous
+        "in_flight": in_flight(result),  # None without a Requisitions sheet
         "charts": {"hires": None, "cost": None, "headcount": []},
     }
     if with_charts:

@@ -121,9 +121,10 @@ REASON_WORDS = {
 
 
 def requisitions(result: PlanResult) -> pd.DataFrame:
-    """The action list: one row per requisition batch, in the order to open them."""
+    """The action list: one row per requisition batch to open (Hires with source `new`;
+    requisitions already in flight are reports/in_flight.py's), in the order to open them."""
     inputs = result.inputs
-    h = result.hires.copy()
+    h = result.hires[result.hires["source"] == "new"].copy()
     h["role_name"] = [role_name(result, r) for r in h["role_id"]]
     h["annual_salary_reporting"] = [s * inputs.rate(c)
                                     for s, c in zip(h["annual_salary"], h["currency"])]

@@ -45,6 +45,7 @@ from staffplan.results.tables import (
     COSTS_COLUMNS,
     HEADCOUNT_COLUMNS,
     HIRES_COLUMNS,
+    INFLIGHT_COLUMNS,
     PRESSURE_COLUMNS,
     RISK_COLUMNS,
     PlanResult,
@@ -253,6 +254,9 @@ CONTRACT_SHEETS: list[ContractSheet] = [
     ContractSheet("Risks", lambda r: r.risks[RISK_COLUMNS]),  # only its header when none
     ContractSheet("Budgets", lambda r: r.budgets[BUDGET_COLUMNS] if r.inputs.budgets else None),
     ContractSheet("Pressure", _pressure),
+    # when the input has Requisitions rows
+    ContractSheet("InFlight", lambda r: None if r.inflight.empty
+                  else r.inflight[INFLIGHT_COLUMNS]),
     # with `plan --previous`
     ContractSheet("Changes", lambda r: None if r.comparison is None
                   else r.comparison.changes[CHANGES_COLUMNS]),

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from staffplan import __version__
 from staffplan.core.months import month_label
 from staffplan.reports import tables as rt
+from staffplan.reports.in_flight import sheet_sections as sections_in_flight
 from staffplan.reports.since_last import sheet_sections as sections_since_last
 from staffplan.reports.xlsx import PeopleSheet, Sheet
 from staffplan.reports.xlsx_charts import chart_data_sheet, charts_sheet
@@ -114,6 +115,16 @@ def since_last_plan(sh: Sheet, result: PlanResult) -> None:
     for title, columns, rows in sections_since_last(result):
         r = table(sh, r, title, columns, rows, [None] * len(columns)) + 1
     sh.fit_widths(cap=60)
+    sh.print_setup()
+
+
+def requisitions_in_flight(sh: Sheet, result: PlanResult) -> None:
+    """Requisitions already open: what to cancel, what is kept (reports/in_flight.py)."""
+    sh.put(0, 0, "Requisitions in flight", sh.book.fmt(**TITLE), width=False)
+    r = 2
+    for title, columns, rows in sections_in_flight(result):
+        r = table(sh, r, title, columns, rows, [None] * len(columns)) + 1
+    sh.fit_widths(cap=70)
     sh.print_setup()
 
 
@@ -273,6 +284,8 @@ PEOPLE_SHEETS: list[PeopleSheet] = [
     PeopleSheet("Since last plan", since_last_plan, lambda r: r.comparison is not None),
     PeopleSheet("Charts", charts_sheet),
     PeopleSheet("Requisitions", requisitions),
+    PeopleSheet("Requisitions in flight", requisitions_in_flight,
+                lambda r: not r.inflight.empty),
     PeopleSheet("Headcount by quarter", headcount),
     PeopleSheet("Cost by year", costs),
     PeopleSheet("Unmet demand", risks),  # `Risks` is the contract sheet

@@ -18,7 +18,7 @@ from staffplan.core.errors import SolverFailed
 from staffplan.core.months import month_label, month_year
 from staffplan.core.tolerances import COST_CHECK_RTOL, NOISE, SHOWN
 from staffplan.inputs.data import Inputs
-from staffplan.model.build import COST_KINDS, PENALTY, StaffModel, cost_items
+from staffplan.model.build import COST_KINDS, PENALTY, StaffModel, cost_items, fixed_cost_items
 from staffplan.model.solve import SolveOutcome, Status
 from staffplan.results.budgets import BUDGET_COLUMNS, budget_table
 
@@ -26,7 +26,12 @@ if TYPE_CHECKING:
     from staffplan.results.changes import Comparison
 
 HIRES_COLUMNS = ["country", "role_id", "pay_point", "requisition_month", "start_month", "hires",
-                 "annual_salary", "currency"]
+                 "annual_salary", "currency", "source"]
+# Hires `source`: a requisition to open, a kept open requisition, an accepted offer.
+SOURCES = ("new", "open", "accepted")
+# One row per Requisitions input row (workbook.md, InFlight).
+INFLIGHT_COLUMNS = ["req_id", "country", "role_id", "pay_point", "start_month", "status",
+                    "decision"]
 HEADCOUNT_COLUMNS = ["country", "role_id", "month", "requirement", "headcount", "productive",
                      "contractors", "unmet", "separations", "moves_in", "moves_out"]
 COSTS_COLUMNS = ["country", "year", *COST_KINDS, "total"]
@@ -77,6 +82,9 @@ class PlanResult:
     comparison: Comparison | None = None  # with `plan --previous` (results/changes.py)
     # BUDGET_COLUMNS, one row per Budget input row (results/budgets.py); empty without them
     budgets: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=BUDGET_COLUMNS))
+    # Requisitions in flight and the plan's decision on each; empty without a
+    # Requisitions sheet (the InFlight sheet is written only when there are rows).
+    inflight: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=INFLIGHT_COLUMNS))
 
     def summary_rows(self) -> list[tuple[str, object]]:
         """The `Summary` sheet, key by key."""
@@ -130,6 +138,8 @@ def build_results(model: StaffModel, outcome: SolveOutcome) -> PlanResult:
         v = _val(var)
         if v:
             cost[c][t][column[kind]] += v * coef
+    for kind, c, t, fixed in fixed_cost_items(model):  # accepted offers' hiring cost
+        cost[c][t][column[kind]] += fixed
     moves_in = {}
     moves_out = {}
     for (c, d, r, _k, t), var in model.M.items():
@@ -140,20 +150,30 @@ def build_results(model: StaffModel, outcome: SolveOutcome) -> PlanResult:
     for (c, r), pp in model.params.items():
         band = inputs.bands[(c, r)]
         decay = [pp.survive ** j for j in range(pp.ramp)]
-        hires = {k: [_val(model.S.get((c, r, k, t))) for t in range(N)] for k in pp.pay_points}
+        # N = S + O + F by source: new hires, kept open requisitions, accepted offers.
+        starts = {k: {"new": [_val(model.S.get((c, r, k, t))) for t in range(N)],
+                      "open": [_val(model.O.get((c, r, k, t))) for t in range(N)],
+                      "accepted": [pp.fixed.get((k, t), 0.0) for t in range(N)]}
+                  for k in pp.pay_points}
         for t in range(N):
-            head = sep = ramping = 0.0
+            head = sep = 0.0
+            ramping = pp.roster_ramp[t]
             for k in pp.pay_points:
                 h = _val(model.H[(c, r, k, t)])
                 x = _val(model.X.get((c, r, k, t)))
-                sv = hires[k][t]
                 head += h
                 sep += x
-                ramping += sum(decay[t - tau] * hires[k][tau]
-                               for tau in range(max(0, t - pp.ramp + 1), t + 1))
-                if sv and t < T:
-                    hires_rows.append((c, r, k, lab[t - pp.ttf] if t >= pp.ttf else "",
-                                       lab[t], sv, band.at(k), band.currency))
+                for source in SOURCES:
+                    series = starts[k][source]
+                    ramping += sum(decay[t - tau] * series[tau]
+                                   for tau in range(max(0, t - pp.ramp + 1), t + 1))
+                    n = series[t]
+                    if n and t < T:
+                        # blank (None) for requisitions already in flight
+                        req_month = (lab[t - pp.ttf] if source == "new" and t >= pp.ttf
+                                     else None)
+                        hires_rows.append((c, r, k, req_month, lab[t], n, band.at(k),
+                                           band.currency, source))
             kv = _val(model.K.get((c, r, t)))
             uv = _val(model.U.get((c, r, t)))
             if t < T:
@@ -202,8 +222,43 @@ def build_results(model: StaffModel, outcome: SolveOutcome) -> PlanResult:
         timings=dict(outcome.timings),
         shadow_prices=outcome.duals,
         budgets=budget_table(model, costs_df, outcome.duals),
+        inflight=inflight_table(model),
     )
     return result
+
+
+def inflight_table(model: StaffModel) -> pd.DataFrame:
+    """The plan's decision on every requisition in flight (workbook.md, InFlight).
+
+    Accepted offers are `fixed`. Of the open requisitions of one pair, pay point and start
+    month, the first O by req_id (code-point order, so R10 before R2) are kept and the rest
+    cancelled; in LP mode a fractional remainder is one partly kept requisition, shown as
+    the kept fraction.
+    """
+    from staffplan.core.months import month_label
+
+    s = model.inputs.settings
+    groups: dict[tuple, list] = {}
+    for req in model.inputs.requisitions:
+        if req.status == "open":
+            key = (req.country, req.role_id, req.pay_point, req.start_month - s.horizon_start)
+            groups.setdefault(key, []).append(req)
+    decision: dict[str, object] = {}
+    for key, reqs in groups.items():
+        kept = _val(model.O.get(key))
+        for req in sorted(reqs, key=lambda q: q.req_id):
+            share = min(1.0, max(0.0, kept))
+            if share >= 1 - 1e-6:
+                decision[req.req_id] = "keep"
+            elif share <= 1e-6:
+                decision[req.req_id] = "cancel"
+            else:
+                decision[req.req_id] = share
+            kept -= share
+    rows = [(q.req_id, q.country, q.role_id, q.pay_point, month_label(q.start_month), q.status,
+             "fixed" if q.status == "offer_accepted" else decision[q.req_id])
+            for q in model.inputs.requisitions]
+    return pd.DataFrame(rows, columns=INFLIGHT_COLUMNS)
 
 
 def pressure_table(model: StaffModel) -> pd.DataFrame:
