@@ -158,3 +158,15 @@ def test_supply_warning_with_a_window(tmp_path: Path,
     assert ("LabourMarket row 3 (US / ops): supply_at_min 0.25 x supply_window_months 3 is "
             "below 1, so in integer mode nobody is hired at min; raise supply_window_months "
             "to 4, or the supply to at least 0.3333 a month") in err
+
+
+def test_mobility_country_typo_suggests_a_planned_country(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sheets = minimal_sheets()
+    sheets["Mobility"] = [["from_country", "to_country", "role_id", "max_per_month",
+                           "cost_per_move"], ["SU", "DE", "eng", 1, 1000]]
+    code, err = check(tmp_path, capsys, sheets)
+    assert code == 2
+    assert problems(err) == [
+        "Mobility!A2: from_country SU has no LabourMarket row for eng; did you mean US?",
+        "Mobility!B2: to_country DE has no LabourMarket row for eng"]

@@ -186,3 +186,16 @@ def test_guard_turns_a_bug_into_a_short_message(
             "a bug in staffplan, not in your input. Please report it to") in err
     assert ("Traceback" in err) == verbose
     assert ("add -v" in err) != verbose
+
+
+@pytest.mark.parametrize("kind", list(SPECIAL))
+def test_special_file_as_the_previous_plan(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                           kind: str) -> None:
+    """`plan --previous /dev/zero` read forever before; a FIFO waited for a writer."""
+    src = write_workbook(tmp_path / "in.xlsx", minimal_sheets())
+    path = _special(kind, tmp_path)
+    out = tmp_path / "out"
+    assert main(["plan", str(src), "--out", str(out), "--lp", "--previous", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert SPECIAL[kind].replace("a workbook", "a plan workbook") in err
+    assert not out.exists()

@@ -13,7 +13,6 @@ import io
 import logging
 import math
 import re
-import stat
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -25,6 +24,7 @@ from openpyxl.utils.cell import column_index_from_string, get_column_letter, ran
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from staffplan.core.errors import InputError, Problem
+from staffplan.core.files import not_a_plain_file
 from staffplan.core.months import month_index
 from staffplan.inputs import rules as validate
 from staffplan.inputs.data import (
@@ -59,7 +59,6 @@ log = logging.getLogger(__name__)
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_UNZIPPED = 1 << 30  # refuse zip bombs before parsing anything
-MAX_FILE = 256 << 20  # a 50,000-row workbook is a few MB
 MAX_SHOWN = 200  # problems listed; a whole bad column of 50,000 rows would drown the rest
 EXCEL_ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!",
                 "#SPILL!", "#CALC!", "#GETTING_DATA"}
@@ -121,20 +120,9 @@ def _capped(problems: list[Problem]) -> list[Problem]:
 def _read_bytes(path: Path) -> bytes:
     """The file's bytes, refusing before opening it anything that is not a plain file
     (reading /dev/zero never ends; opening a FIFO waits for a writer)."""
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise _fail("no such file", path) from None
-    except OSError as exc:
-        raise _fail(f"cannot be read: {exc.strerror or exc}", path) from None
-    if stat.S_ISDIR(info.st_mode):
-        raise _fail("is a folder, not a workbook", path)
-    if not stat.S_ISREG(info.st_mode):
-        raise _fail("is a device, a pipe or another special file, not a workbook; give the "
-                    "path of an .xlsx file", path)
-    if info.st_size > MAX_FILE:
-        raise _fail(f"is larger than {MAX_FILE >> 20} MB, far more than any input workbook; "
-                    f"check the path", path)
+    why = not_a_plain_file(path)
+    if why:
+        raise _fail(why, path)
     try:
         data = path.read_bytes()
     except OSError as exc:

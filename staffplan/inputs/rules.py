@@ -215,7 +215,9 @@ def mobility_lanes(t: Tables) -> Iterator[Problem]:
         for end in ("from_country", "to_country"):
             country = rec[end]
             if country is not None and role is not None and (country, role) not in markets:
-                yield rec.problem(end, f"{end} {country} has no LabourMarket row for {role}")
+                held = sorted(c for c, r in markets if r == role and c is not None)
+                yield rec.problem(end, f"{end} {country} has no LabourMarket row for {role}"
+                                       f"{hint(country, held)}")
 
 
 def budget_years(t: Tables) -> Iterator[Problem]:

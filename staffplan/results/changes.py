@@ -34,6 +34,7 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from staffplan.core.errors import Problem, StaffplanError
+from staffplan.core.files import not_a_plain_file
 from staffplan.core.months import month_index, month_label
 from staffplan.core.tolerances import NOISE, SHOWN
 
@@ -169,10 +170,9 @@ def _open(path: Path) -> dict[str, list[tuple]]:
     def fail(message: str) -> PreviousPlanError:
         return PreviousPlanError(path, [Problem("", message)])
 
-    if not path.exists():
-        raise fail("no such file")
-    if path.is_dir():
-        raise fail("is a folder, not a plan workbook")
+    why = not_a_plain_file(path, "plan workbook")  # before opening: /dev/zero, a FIFO
+    if why:
+        raise fail(why)
     if not zipfile.is_zipfile(path):
         raise fail("is not an Excel .xlsx workbook (not a zip file), so not a plan written "
                    "by staffplan")
