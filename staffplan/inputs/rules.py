@@ -399,9 +399,10 @@ def actuals_have_markets(t: Tables) -> Iterator[Problem]:
             if None in key or (roles is not None and key[1] not in roles):
                 continue
             if key not in markets:
+                held = sorted(c for c, r in markets if r == key[1] and c is not None)
                 yield rec.problem("country", f"no LabourMarket row for {key[0]} / {key[1]}; "
                                              f"add one (and a SalaryBands row) so these staff "
-                                             f"can be planned")
+                                             f"can be planned{hint(key[0], held)}")
 
 
 def roster_start_months(t: Tables) -> Iterator[Problem]:
