@@ -154,7 +154,7 @@ def _plan(args: argparse.Namespace) -> int:
     previous = read_previous_plan(args.previous) if args.previous else None
     for w in inputs.warnings:
         print(f"warning: {w}", file=sys.stderr)
-    result = solve_inputs(inputs, lp=args.lp, solver=args.solver)
+    result = solve_inputs(inputs, lp=args.lp, solver=args.solver, previous=previous)
     if previous is not None:
         for note in attach_comparison(result, previous).notes:
             print(f"note: {note}", file=sys.stderr)

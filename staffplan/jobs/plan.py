@@ -17,25 +17,32 @@ from staffplan.core.tolerances import BUDGET_ATOL, BUDGET_RTOL, SHOWN, WHOLE
 from staffplan.delivery.message import PLAN_SUFFIX, REPORT_SUFFIX
 from staffplan.inputs.data import Budget, Inputs
 from staffplan.model.build import build_model, cost_constant, cost_terms
-from staffplan.model.solve import Status, solve_model
+from staffplan.model.solve import Status, plan_duals, solve_model
+from staffplan.model.stable import Stabilised, prefer_previous
 from staffplan.reports.html import render_report, write_report_html
 from staffplan.reports.tables import budget_lines
 from staffplan.reports.xlsx import write_plan_xlsx
+from staffplan.results.changes import PreviousPlan
 from staffplan.results.reasons import explain_unmet
 from staffplan.results.tables import PlanResult, build_results
 
 log = logging.getLogger(__name__)
 
 
-def solve_inputs(inputs: Inputs, lp: bool = False, solver: str = "highs") -> PlanResult:
-    """Build, solve and tabulate; raises BudgetInfeasible (exit 3) or SolverFailed (exit 4)."""
+def solve_inputs(inputs: Inputs, lp: bool = False, solver: str = "highs",
+                 previous: PreviousPlan | None = None) -> PlanResult:
+    """Build, solve and tabulate; raises BudgetInfeasible (exit 3) or SolverFailed (exit 4).
+
+    With a `previous` plan, an integer plan is then moved as near the previous plan's hires as
+    the accepted gap allows (model/stable.py), so month two shows changes, not solver noise."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     # The solve phase's wall-clock budget: the counterfactual solves of the reasons share it.
     deadline = t0 + inputs.settings.time_limit_s
     model = build_model(inputs, integer=False if lp else None)
     timings["build"] = time.perf_counter() - t0
-    outcome = solve_model(model, solver=solver)
+    stabilise = previous is not None and model.integer and solver == "highs"
+    outcome = solve_model(model, solver=solver, duals=not stabilise)
     timings.update(outcome.timings)
     if outcome.outcome == Status.INFEASIBLE:
         if inputs.budgets:
@@ -46,6 +53,12 @@ def solve_inputs(inputs: Inputs, lp: bool = False, solver: str = "highs") -> Pla
         limit = inputs.settings.time_limit_s
         raise SolverFailed(f"the {solver} solver stopped without a plan ({outcome.message}); "
                            f"time limit {limit:g} s")
+    stable = None
+    if stabilise and previous is not None:
+        # What is left of the time limit, and at least a quarter of it.
+        budget = max(deadline - time.perf_counter(), inputs.settings.time_limit_s / 4)
+        stable = _stay_near(model, outcome, previous, solver, budget)
+        timings["stable"] = stable.seconds
     t1 = time.perf_counter()
     result = build_results(model, outcome)
     timings["results"] = time.perf_counter() - t1
@@ -55,7 +68,30 @@ def solve_inputs(inputs: Inputs, lp: bool = False, solver: str = "highs") -> Pla
     result.warnings.extend(why.warnings)
     timings["reasons"] = time.perf_counter() - t1
     result.timings = timings
+    result.stable = stable
     return result
+
+
+def _stay_near(model, outcome, previous: PreviousPlan, solver: str,
+               time_limit: float) -> Stabilised:
+    """The second solve of model/stable.py, then the duals for the plan it leaves."""
+    detail = previous.hires_by_pay_point
+    hires = {} if detail is None else {
+        (c, r, k, m): float(v) for c, r, k, m, v in
+        detail[["country", "role_id", "pay_point", "start_month", "hires"]].itertuples(
+            index=False, name=None)}
+    stable = prefer_previous(model, outcome, hires, set(previous.months), time_limit)
+    if stable.applied:
+        z, gap = outcome.objective, outcome.mip_gap
+        bound = z - gap * abs(z) if math.isfinite(gap) else math.nan
+        outcome.objective = stable.objective_after
+        if math.isfinite(bound):
+            outcome.mip_gap = max(0.0, (outcome.objective - bound) / max(abs(outcome.objective),
+                                                                          1e-12))
+    t0 = time.perf_counter()
+    outcome.duals = plan_duals(model, solver)
+    outcome.timings["duals"] = time.perf_counter() - t0
+    return stable
 
 
 def budget_report(inputs: Inputs, solver: str) -> str:

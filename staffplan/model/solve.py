@@ -315,6 +315,12 @@ def _objective(prob: pulp.LpProblem) -> float:
                  + sum(coef * (var.varValue or 0.0) for var, coef in prob.objective.items()))
 
 
+def plan_duals(model: StaffModel, solver: str = "highs") -> bool:
+    """Duals for the plan now in the variables (after `solve_model(..., duals=False)` and a
+    change to that plan, e.g. model/stable.py); True when they are valid."""
+    return _duals(model, solver, model.prob.variables())
+
+
 def _duals(model: StaffModel, solver: str, variables: list[pulp.LpVariable]) -> bool:
     """Leave constraint.pi / variable.dj valid: in integer mode by fixing the
     integer variables at their optimum and re-solving the LP."""

@@ -48,7 +48,8 @@ CHANGES_COLUMNS = ["country", "role_id", "month", "hires_before", "hires_after",
 MOVES_COLUMNS = ["country", "role_id", "kind", "from_month", "to_month", "hires"]
 MOVE_KINDS = ("brought_forward", "pushed_back", "added", "dropped")
 SUMMARY_KEYS = ("total_cost", "unmet_fte_months", "total_hires")
-HIRES_NEEDED = ("country", "role_id", "start_month", "hires")
+HIRES_NEEDED = ("country", "role_id", "pay_point", "start_month", "hires")
+PAY_POINTS = ("min", "mid", "max")
 HEADCOUNT_NEEDED = ("country", "role_id", "month", "requirement", "headcount", "unmet")
 MAX_SHOWN = 20
 _LABEL = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
@@ -88,6 +89,7 @@ class PreviousPlan:
     mode: str | None
     hires: pd.DataFrame  # country, role_id, start_month, hires (summed over pay point, source)
     headcount: pd.DataFrame  # country, role_id, month, requirement, headcount, unmet
+    hires_by_pay_point: pd.DataFrame | None = None  # + pay_point, summed over source
 
     @property
     def months(self) -> list[str]:
@@ -149,9 +151,9 @@ def read_previous_plan(path: Path) -> PreviousPlan:
     if problems:
         raise PreviousPlanError(path, problems)
     assert hires is not None and head is not None
-    hires = (hires.groupby(["country", "role_id", "start_month"], as_index=False)["hires"].sum()
-             if len(hires) else pd.DataFrame(columns=["country", "role_id", "start_month",
-                                                      "hires"]))
+    detail = hires.groupby(["country", "role_id", "pay_point", "start_month"],
+                           as_index=False)["hires"].sum()
+    hires = detail.groupby(["country", "role_id", "start_month"], as_index=False)["hires"].sum()
     head = head.groupby(["country", "role_id", "month"], as_index=False)[
         ["requirement", "headcount", "unmet"]].sum()
     log.info("read previous plan %s: %d hires rows, %d headcount rows", path.name, len(hires),
@@ -162,7 +164,7 @@ def read_previous_plan(path: Path) -> PreviousPlan:
                         total_hires=summary["total_hires"],
                         currency=_opt_text(summary.get("currency")),
                         mode=_opt_text(summary.get("mode")),
-                        hires=hires, headcount=head)
+                        hires=hires, headcount=head, hires_by_pay_point=detail)
 
 
 def _open(path: Path) -> dict[str, list[tuple]]:
@@ -283,6 +285,14 @@ def _read_long(sheet: str, rows: list[tuple], needed: tuple[str, ...],
                                            "YYYY-MM", cell=_where(sheet, cols[month_col], r)))
             ok = False
         rec[month_col] = label
+        if "pay_point" in needed:
+            v = _cell(row, cols["pay_point"])
+            point = v.strip().lower() if isinstance(v, str) else None
+            if point not in PAY_POINTS:
+                problems.append(Problem(sheet, f"pay_point is {_seen(v)}, expected min, mid or "
+                                               "max", cell=_where(sheet, cols["pay_point"], r)))
+                ok = False
+            rec["pay_point"] = point
         for name in numbers:
             v = _cell(row, cols[name])
             x = _number(v)
@@ -293,7 +303,8 @@ def _read_long(sheet: str, rows: list[tuple], needed: tuple[str, ...],
             rec[name] = x
         if ok:
             records.append(rec)
-    return pd.DataFrame(records, columns=["country", "role_id", month_col, *numbers])
+    extra = ["pay_point"] if "pay_point" in needed else []
+    return pd.DataFrame(records, columns=["country", "role_id", *extra, month_col, *numbers])
 
 
 def _number(v: Any) -> float | None:
@@ -432,5 +443,17 @@ def attach_comparison(result: PlanResult, previous: PreviousPlan) -> Comparison:
     (the Summary's previous_* keys, the Changes sheet and the report read it from there)."""
     comparison = compare_plans(result.hires, result.headcount, result.inputs.settings.currency,
                                result.mode.value, previous)
+    st = result.stable
+    if st is not None and st.applied:
+        comparison.notes.append(
+            f"Of the plans within the accepted optimality gap, this one starts hires nearest "
+            f"the last plan's months: {st.distance_after:,.0f} hires differ from it by start "
+            f"month instead of {st.distance_before:,.0f} in the solver's first plan, for a "
+            f"solver objective {_signed(st.objective_after - st.objective_before)} "
+            f"{result.inputs.settings.currency}.")
     result.comparison = comparison
     return comparison
+
+
+def _signed(x: float) -> str:
+    return "unchanged" if abs(x) < 0.5 else f"{x:+,.0f}"

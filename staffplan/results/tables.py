@@ -23,6 +23,7 @@ from staffplan.model.solve import SolveOutcome, Status
 from staffplan.results.budgets import BUDGET_COLUMNS, budget_table
 
 if TYPE_CHECKING:
+    from staffplan.model.stable import Stabilised
     from staffplan.results.changes import Comparison
 
 HIRES_COLUMNS = ["country", "role_id", "pay_point", "requisition_month", "start_month", "hires",
@@ -85,6 +86,7 @@ class PlanResult:
     # Requisitions in flight and the plan's decision on each; empty without a
     # Requisitions sheet (the InFlight sheet is written only when there are rows).
     inflight: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=INFLIGHT_COLUMNS))
+    stable: Stabilised | None = None  # the nearest-to-previous second solve (model/stable.py)
 
     def summary_rows(self) -> list[tuple[str, object]]:
         """The `Summary` sheet, key by key."""
