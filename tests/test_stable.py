@@ -8,7 +8,7 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from cases import extra, label, make_inputs
+from cases import extra, label, make_inputs, market, requisition
 from staffplan.jobs.plan import solve_inputs
 from staffplan.results.changes import PreviousPlan
 
@@ -59,3 +59,26 @@ def test_lp_mode_has_no_second_solve():
     result = solve_inputs(_case(0.5), lp=True, previous=_previous(1))
     assert result.stable is None
     assert result.total_cost == pytest.approx(20_000.0)
+
+
+@pytest.mark.parametrize("gap, objective, distance", [(0.5, 60_000.0, 0), (0.1, 50_000.0, 2)])
+def test_accepted_offer_counts_and_its_fixed_cost_is_in_the_cap(gap, objective, distance):
+    """Two engineers needed in months 2 and 3 (10,000 a month each at mid, 5,000 a hire, no
+    attrition). One accepted offer starts in month 2 (its 5,000 hiring cost is the objective's
+    constant). Cheapest: one new hire in month 2: 2 x 2 x 10,000 + 2 x 5,000 = 50,000 = bound.
+    The previous plan started one in month 1 and one in month 2; starting the new hire in
+    month 1 costs 10,000 more: 60,000, distance 0 (month 1: 1 = 1; month 2: offer 1 = 1).
+    gap 0.5: cap 50,000 / 0.5 = 100,000, so 60,000; gap 0.1: cap 55,556 < 60,000, so the new
+    hire stays in month 2: distance |0 - 1| + |2 - 1| = 2. (Capping only the variable part,
+    55,000, at 55,556 would wrongly take month 1.)"""
+    inputs = make_inputs(horizon=4, extras=[extra(2, 3, 2.0)],
+                         markets=[market(cost_per_hire=5_000)],
+                         requisitions=[requisition("A1", "offer_accepted", 2)])
+    inputs = dataclasses.replace(inputs, settings=dataclasses.replace(inputs.settings,
+                                                                      mip_gap=gap))
+    prev = _previous(1)
+    extra_row = ("US", "eng", "mid", label(2), 1.0)
+    prev.hires_by_pay_point.loc[len(prev.hires_by_pay_point)] = extra_row
+    result = solve_inputs(inputs, previous=prev)
+    assert result.objective == pytest.approx(objective)
+    assert result.stable is not None and result.stable.distance_after == distance

@@ -5,7 +5,8 @@ qualify, and which one the solver stops at depends on its search path, which any
 change (or another random seed) alters. Month two would then show requisitions moving for no
 reason (benchmarks/STABILITY.md). With `plan --previous`, a second, small solve
 chooses pair by pair between the first plan's new hires and the previous plan's (same pay
-points and start months, over the months both plans cover), everything continuous re-optimised,
+points and start months, over the months both plans cover, less what is now in flight: the
+previous plan's hires became these requisitions), everything continuous re-optimised,
 minimising how far the hires starting each month are from the previous plan's,
 
     minimise  sum_{c,r,t} |sum_k N[c,r,k,t] - prev[c,r,t]|
@@ -56,11 +57,15 @@ class Stabilised:
 
 def starts_now(model: StaffModel, T: int) -> dict[tuple[str, str, int], float]:
     """Hires starting in each horizon month of each pair in the plan now in the variables,
-    pay points together (N = S without actuals)."""
+    pay points and sources together: N = S + O + F (model.md, Timing)."""
     out: dict[tuple[str, str, int], float] = {}
-    for (c, r, _k, t), var in model.S.items():
+    for (c, r, _k, t), var in [*model.S.items(), *model.O.items()]:
         if t < T:
             out[(c, r, t)] = out.get((c, r, t), 0.0) + (var.varValue or 0.0)
+    for (c, r), pp in model.params.items():
+        for (_k, t), count in pp.fixed.items():
+            if t < T:
+                out[(c, r, t)] = out.get((c, r, t), 0.0) + count
     return out
 
 
@@ -118,8 +123,14 @@ def prefer_previous(model: StaffModel, first: SolveOutcome,
     free_ints: list[int] = []  # a switching pair's hires in months the previous plan lacks
     for (c, r, k, t), var in model.S.items():
         j = var.index
-        want = previous.get((c, r, k, labels[t]), 0.0) if t < T and labels[t] in t_of \
-            else round(x0[j])
+        if t < T and labels[t] in t_of:
+            # What the previous plan hired here, less what is now in flight (its hires then
+            # are the open requisitions and accepted offers now).
+            pp = model.params[(c, r)]
+            want = max(0.0, previous.get((c, r, k, labels[t]), 0.0)
+                       - pp.fixed.get((k, t), 0.0) - pp.open.get((k, t), 0.0))
+        else:
+            want = round(x0[j])
         by_pair.setdefault((c, r), []).append((j, t, want))
     for (c, r), cols in sorted(by_pair.items()):
         delta: dict[int, float] = {}
@@ -164,8 +175,9 @@ def prefer_previous(model: StaffModel, first: SolveOutcome,
         for j, want in cols:  # S_j = first_j + y * (previous_j - first_j)
             h.addRow(x0[j], x0[j], 2, np.array([j, n + i], dtype=np.int32),
                      np.array([1.0, -(want - x0[j])]))
-    nz = np.flatnonzero(cost)
-    h.addRow(-highspy.kHighsInf, cap, len(nz), nz.astype(np.int32), cost[nz])
+    nz = np.flatnonzero(cost)  # the objective's constant (accepted offers) is in z and cap
+    h.addRow(-highspy.kHighsInf, cap - prob.objective.constant, len(nz), nz.astype(np.int32),
+             cost[nz])
     full = np.concatenate([x0, np.zeros(m)])
     h.setSolution(len(full), np.arange(len(full), dtype=np.int32), full)
     h.run()
@@ -182,8 +194,8 @@ def prefer_previous(model: StaffModel, first: SolveOutcome,
             elif v.cat == pulp.LpInteger and abs(val - round(val)) < WHOLE:
                 val = float(round(val))
             v.varValue = val
-        objective = float(sum(coef * (var.varValue or 0.0)
-                              for var, coef in prob.objective.items()))
+        objective = float(prob.objective.constant + sum(
+            coef * (var.varValue or 0.0) for var, coef in prob.objective.items()))
         after = distance(starts_now(model, T))
         switched = int(round(sum(x[n:])))
         message = f"{message}; {switched} of {m} pairs took the previous plan's hires"
