@@ -81,8 +81,8 @@ def main(argv: list[str] | None = None) -> int:
         print("staffplan: interrupted", file=sys.stderr)
         return 130
     except Terminated as exc:
-        print("stopped (SIGTERM) before the new files were in place; the old ones are untouched",
-              file=sys.stderr)
+        print("staffplan: stopped (SIGTERM) before the new files were in place; the old ones are "
+              "untouched", file=sys.stderr)
         return exc.exit_code
     except Exception as exc:  # the last guard: a bug in staffplan, never a user's mistake
         return report_unexpected(exc, verbose=args.verbose)

@@ -328,5 +328,5 @@ def display_default(value: Any) -> Any:
     return value
 
 
-if __name__ == "__main__":  # python -m staffplan.schema > table for the README
+if __name__ == "__main__":  # python -m staffplan.inputs.schema > table for the README
     print(markdown_table())

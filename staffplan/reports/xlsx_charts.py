@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from staffplan.reports import tables as rt
-from staffplan.reports.xlsx import Sheet
+from staffplan.reports.xlsx_book import Sheet
 from staffplan.results.tables import PlanResult
 
 CHART_DATA = "Chart data"

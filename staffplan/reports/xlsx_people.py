@@ -18,7 +18,7 @@ from staffplan.core.months import month_label
 from staffplan.reports import tables as rt
 from staffplan.reports.in_flight import sheet_sections as sections_in_flight
 from staffplan.reports.since_last import sheet_sections as sections_since_last
-from staffplan.reports.xlsx import PeopleSheet, Sheet
+from staffplan.reports.xlsx_book import PeopleSheet, Sheet
 from staffplan.reports.xlsx_charts import chart_data_sheet, charts_sheet
 from staffplan.results.tables import PlanResult
 

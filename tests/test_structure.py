@@ -1,0 +1,69 @@
+"""The package's shape (issue 9): stages import only downwards, no module imports itself round a
+cycle, imports sit at the top of modules, and only cli.py prints."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import grimp
+
+PACKAGE = Path(__file__).resolve().parent.parent / "staffplan"
+
+
+def test_layers_contract_holds():
+    """The import-linter contract in pyproject.toml (cli > jobs > delivery > reports > results >
+    model > inputs > core), as CI runs it."""
+    lint = Path(sys.executable).with_name("lint-imports")
+    proc = subprocess.run([str(lint)], capture_output=True, text=True, timeout=300,
+                          cwd=PACKAGE.parent)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "0 broken" in proc.stdout
+
+
+def test_no_import_cycles():
+    """No module reaches itself through its imports (annotations under TYPE_CHECKING aside)."""
+    graph = grimp.build_graph("staffplan", exclude_type_checking_imports=True)
+    cycles = {m: sorted(graph.find_upstream_modules(m) & graph.find_downstream_modules(m))
+              for m in sorted(graph.modules)}
+    assert {m: c for m, c in cycles.items() if c} == {}
+
+
+def _modules() -> list[tuple[Path, ast.Module]]:
+    return [(p, ast.parse(p.read_text(encoding="utf-8"))) for p in sorted(PACKAGE.rglob("*.py"))]
+
+
+def test_imports_at_module_level_outside_the_cli():
+    """cli.py imports each command's stage when it runs (keeps `check` and --help quick); every
+    other module imports at the top."""
+    late = []
+    for path, tree in _modules():
+        if path.name == "cli.py" and path.parent == PACKAGE:
+            continue
+        for fn in ast.walk(tree):
+            if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                late += [f"{path.relative_to(PACKAGE.parent)}:{node.lineno}"
+                         for node in ast.walk(fn) if isinstance(node, (ast.Import, ast.ImportFrom))]
+    assert late == []
+
+
+def _is_main_block(node: ast.AST) -> bool:
+    """`if __name__ == "__main__":` -- a developer's script entry, not library code."""
+    return (isinstance(node, ast.If) and isinstance(node.test, ast.Compare)
+            and isinstance(node.test.left, ast.Name) and node.test.left.id == "__name__")
+
+
+def test_only_the_cli_prints():
+    """Library code logs and returns text; cli.py alone writes to the terminal."""
+    printing = []
+    for path, tree in _modules():
+        if path.name == "cli.py" and path.parent == PACKAGE:
+            continue
+        library = [n for n in tree.body if not _is_main_block(n)]
+        printing += [f"{path.relative_to(PACKAGE.parent)}:{node.lineno}"
+                     for top in library for node in ast.walk(top)
+                     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                     and node.func.id in ("print", "input")]
+    assert printing == []
