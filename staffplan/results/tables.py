@@ -237,8 +237,6 @@ def inflight_table(model: StaffModel) -> pd.DataFrame:
     cancelled; in LP mode a fractional remainder is one partly kept requisition, shown as
     the kept fraction.
     """
-    from staffplan.core.months import month_label
-
     s = model.inputs.settings
     groups: dict[tuple, list] = {}
     for req in model.inputs.requisitions:
