@@ -213,8 +213,8 @@ def test_every_sampled_figure_matches_the_excel_plan(which, request, tmp_path):
     sample += _sheet_figures(wb["Unmet demand"], ["Unmet FTE-months"], limit=10)
     req = wb["Requisitions"]
     first = [r for r in req.iter_rows(min_row=2, values_only=False)
-             if r[0].value in rt.horizon_labels(result)[:3] and _shown(r[6]) not in ("0", "0.0")]
-    sample += [_shown(r[9]) for r in first[:20]]
+             if r[0].value in rt.horizon_labels(result)[:3] and _shown(r[7]) not in ("0", "0.0")]
+    sample += [_shown(r[10]) for r in first[:20]]
     assert all(sample) and len(sample) >= 8
     missing = [s for s in sample if s not in text]
     assert not missing, missing

@@ -13,6 +13,7 @@ import pandas as pd
 
 from staffplan.core.months import month_label
 from staffplan.core.tolerances import SHOWN
+from staffplan.results.sites import hires_by_site
 from staffplan.results.tables import Mode, PlanResult, UnmetReason
 
 # --------------------------------------------------------------------------- formats
@@ -122,15 +123,18 @@ REASON_WORDS = {
 
 def requisitions(result: PlanResult) -> pd.DataFrame:
     """The action list: one row per requisition batch to open (Hires with source `new`;
-    requisitions already in flight are reports/in_flight.py's), in the order to open them."""
+    requisitions already in flight are reports/in_flight.py's) and site (results/sites.py:
+    which site a new hire is posted for), in the order to open them."""
     inputs = result.inputs
-    h = result.hires[result.hires["source"] == "new"].copy()
+    new = result.hires[result.hires["source"] == "new"]
+    h = hires_by_site(inputs, new, whole=result.mode == Mode.INTEGER)
     h["role_name"] = [role_name(result, r) for r in h["role_id"]]
     h["annual_salary_reporting"] = [s * inputs.rate(c)
                                     for s, c in zip(h["annual_salary"], h["currency"])]
     order = {"min": 0, "mid": 1, "max": 2}
     h["_k"] = h["pay_point"].map(order)
-    h = h.sort_values(["requisition_month", "start_month", "country", "role_id", "_k"])
+    h = h.sort_values(["requisition_month", "start_month", "country", "role_id", "_k",
+                       "site_id"], kind="stable")
     return h.drop(columns="_k").reset_index(drop=True)
 
 

@@ -136,15 +136,15 @@ def requisitions(sh: Sheet, result: PlanResult) -> None:
     fmt = sh.book.fmt
     cur = result.inputs.settings.currency
     req = rt.requisitions(result)
-    cols = ["Open requisition", "Start month", "Country", "Role", "Role id", "Pay point",
-            "Hires", "Annual salary", "Currency", f"Annual salary ({cur})"]
+    cols = ["Open requisition", "Start month", "Country", "Site", "Role", "Role id",
+            "Pay point", "Hires", "Annual salary", "Currency", f"Annual salary ({cur})"]
     sh.header(0, cols)
     r = 0
     for r, rec in enumerate(req.itertuples(index=False), start=1):
-        sh.row(r, [rec.requisition_month, rec.start_month, rec.country, rec.role_name,
-                   rec.role_id, rec.pay_point, rec.hires, rec.annual_salary, rec.currency,
-                   rec.annual_salary_reporting],
-               [None] * 6 + [fmt(fte), fmt(rt.excel_money_format(rec.currency)), None,
+        sh.row(r, [rec.requisition_month, rec.start_month, rec.country, rec.site_name,
+                   rec.role_name, rec.role_id, rec.pay_point, rec.hires, rec.annual_salary,
+                   rec.currency, rec.annual_salary_reporting],
+               [None] * 7 + [fmt(fte), fmt(rt.excel_money_format(rec.currency)), None,
                              fmt(money)])
     sh.finish(0, len(cols), r)
 
