@@ -79,8 +79,8 @@ def build_context(result: PlanResult, with_charts: bool = True) -> dict[str, Any
     next_quarter = {
         "months": f"{labels[0]} to {labels[min(2, len(labels) - 1)]}",
         "rows": [{"open": r.requisition_month, "start": r.start_month, "country": r.country,
-                  "site": r.site_name, "role": r.role_name, "pay_point": r.pay_point, "hires": fte(r.hires),
-                  "salary": money(r.annual_salary_reporting)}
+                  "site": r.site_name, "role": r.role_name, "pay_point": r.pay_point,
+                  "hires": fte(r.hires), "salary": money(r.annual_salary_reporting)}
                  for r in nq.head(MAX_REQUISITIONS).itertuples(index=False)],
         "more": max(0, len(nq) - MAX_REQUISITIONS),
     }
