@@ -384,6 +384,26 @@ def add_mobility(model: StaffModel) -> None:
             add_row(prob, terms, LE, lane.max_per_month, f"move_{c}_{d}_{r}_{tags[t]}")
 
 
+def add_budgets(model: StaffModel) -> None:
+    """Budgets: for every Budget row, cost (no unmet penalty) of the horizon months
+    in its year (`all` = whole horizon) and country (`*` = all) <= max_cost.
+    The cost is the one defined under Costs below (cost_terms, cost_constant)."""
+    s = model.inputs.settings
+    for b in model.inputs.budgets:
+        months = range(s.horizon_months)
+        if b.year is not None:
+            months = range(0)
+            picked = [t for t in range(s.horizon_months)
+                      if month_year(s.horizon_start + t) == b.year]
+            if picked:
+                months = range(picked[0], picked[-1] + 1)
+        terms = cost_terms(model, months, b.country)
+        rhs = b.max_cost - cost_constant(model, months, b.country)
+        model.budget[b.row] = add_row(model.prob, terms, LE, rhs, f"budget_row{b.row:04d}")
+
+
+# Costs and objective (model.md): one definition of every cost, then the objective.
+
 COST_KINDS = ("salaries", "contractors", "hiring", "moves", "separations")
 PENALTY = "unmet_penalty"  # in the objective only; never a cost a budget or the Costs sheet sees
 
@@ -452,23 +472,6 @@ def cost_constant(model: StaffModel, months: range | list[int],
                   country: str | None = None) -> float:
     """The constant of the objective or a budget row over `months` (fixed_cost_items)."""
     return sum(cost for *_, cost in fixed_cost_items(model, months, country))
-
-
-def add_budgets(model: StaffModel) -> None:
-    """Budgets: for every Budget row, cost (no unmet penalty) of the horizon months
-    in its year (`all` = whole horizon) and country (`*` = all) <= max_cost."""
-    s = model.inputs.settings
-    for b in model.inputs.budgets:
-        months = range(s.horizon_months)
-        if b.year is not None:
-            months = range(0)
-            picked = [t for t in range(s.horizon_months)
-                      if month_year(s.horizon_start + t) == b.year]
-            if picked:
-                months = range(picked[0], picked[-1] + 1)
-        terms = cost_terms(model, months, b.country)
-        rhs = b.max_cost - cost_constant(model, months, b.country)
-        model.budget[b.row] = add_row(model.prob, terms, LE, rhs, f"budget_row{b.row:04d}")
 
 
 def add_objective(model: StaffModel) -> None:
