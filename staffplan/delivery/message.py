@@ -1,9 +1,9 @@
 """The plan and its report as one email message (building it; delivery.smtp sends it).
 
-The message is multipart/mixed: a multipart/alternative (plain text with the
-headline, totals and top risks; the HTML report with its charts as inline
+The message is multipart/mixed: a multipart/alternative (plain text: the report's
+story above its Details heading, read out of the HTML; the HTML report with its charts as inline
 `cid:` images in a multipart/related), then the plan workbook attached
-byte for byte. Facts come from the plan's machine-readable sheets
+byte for byte. The subject's facts come from the plan's machine-readable sheets
 (spec/workbook.md), never from the sheets written for people.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import datetime as dt
 import logging
 import re
 from dataclasses import dataclass
@@ -24,8 +23,8 @@ import openpyxl
 
 from staffplan import __version__
 from staffplan.core.errors import MailError, StaffplanError
-from staffplan.core.tolerances import SHOWN
 from staffplan.delivery.settings import MailSettings
+from staffplan.delivery.text import html_to_text
 from staffplan.reports.tables import fmt_money
 
 log = logging.getLogger(__name__)
@@ -34,7 +33,6 @@ PLAN_SUFFIX = "-plan.xlsx"
 REPORT_SUFFIX = "-report.html"
 XLSX_SUBTYPE = "vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DEFAULT_DISPLAY_NAME = "Staffplan"
-TOP_RISKS = 5
 _ADDR = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$")
 _DATA_IMG = re.compile(
     r"""(<img\b[^>]*?\bsrc\s*=\s*)(["'])data:image/(png|jpeg|gif);base64,([A-Za-z0-9+/=\s]*)\2""",
@@ -57,22 +55,10 @@ class MailInputError(StaffplanError):
 # --------------------------------------------------------------------------- the plan's facts
 
 @dataclass
-class Risk:
-    country: str
-    role_id: str
-    fte_months: float
-    first: str
-    last: str
-    peak: float
-
-
-@dataclass
 class PlanFacts:
+    """The plan's Summary sheet, key by key (the subject line quotes it)."""
+
     summary: dict[str, object]
-    cost_by_year: list[tuple[str, float]]
-    cost_by_kind: list[tuple[str, float]]
-    hires_by_country: list[tuple[str, float]]
-    risks: list[Risk]
 
     def get(self, key: str, default: object = "") -> object:
         v = self.summary.get(key)
@@ -80,34 +66,23 @@ class PlanFacts:
 
 
 def read_plan(path: Path) -> PlanFacts:
-    """The figures the email quotes, from the Summary, Hires, Headcount and Costs sheets."""
+    """The Summary of a plan, after checking the file is a staffplan plan."""
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a non-workbook
         raise MailInputError([f"{path} is not a readable Excel workbook ({exc})"]) from None
     try:
         sheets = {ws.title.strip().lower(): ws for ws in wb.worksheets}
-        missing = [n for n in ("Summary", "Hires", "Headcount", "Costs") if n.lower() not in sheets]
+        missing = [n for n in ("Summary", "Hires", "Headcount", "Costs")
+                   if n.lower() not in sheets]
         if missing:
             raise MailInputError([f"{path} is not a staffplan plan: sheet(s) "
                                   f"{', '.join(missing)} missing (run `staffplan plan` first)"])
         summary = {str(r.get("key", "")).strip().lower(): r.get("value")
                    for r in _rows(sheets["summary"])}
-        hires, head, costs = (_rows(sheets[n]) for n in ("hires", "headcount", "costs"))
     finally:
         wb.close()
-    by_year: dict[str, float] = {}
-    by_kind: dict[str, float] = {}
-    for r in costs:
-        by_year[str(r.get("year"))] = by_year.get(str(r.get("year")), 0.0) + _num(r.get("total"))
-        for kind in ("salaries", "contractors", "hiring", "moves", "separations"):
-            by_kind[kind] = by_kind.get(kind, 0.0) + _num(r.get(kind))
-    by_country: dict[str, float] = {}
-    for r in hires:
-        c = str(r.get("country"))
-        by_country[c] = by_country.get(c, 0.0) + _num(r.get("hires"))
-    return PlanFacts(summary, sorted(by_year.items()), list(by_kind.items()),
-                     sorted(by_country.items(), key=lambda kv: -kv[1]), _top_risks(head))
+    return PlanFacts(summary)
 
 
 def _rows(ws) -> list[dict[str, object]]:
@@ -121,30 +96,6 @@ def _num(v: object) -> float:
         return float(v)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return 0.0
-
-
-def _gap_text(v: object) -> str:
-    """The Summary's mip_gap is a number, or `unknown` when the solver gave no bound."""
-    return f"{v:.2%}" if isinstance(v, (int, float)) and v == v else "unknown"
-
-
-def _month(v: object) -> str:
-    return v.strftime("%Y-%m") if isinstance(v, (dt.date, dt.datetime)) else str(v)
-
-
-def _top_risks(head: list[dict[str, object]]) -> list[Risk]:
-    risks: dict[tuple[str, str], Risk] = {}
-    for r in head:
-        u = _num(r.get("unmet"))
-        if u <= SHOWN:
-            continue
-        key = (str(r.get("country")), str(r.get("role_id")))
-        m = _month(r.get("month"))
-        risk = risks.setdefault(key, Risk(*key, 0.0, m, m, 0.0))
-        risk.fte_months += u
-        risk.first, risk.last = min(risk.first, m), max(risk.last, m)
-        risk.peak = max(risk.peak, u)
-    return sorted(risks.values(), key=lambda x: -x.fte_months)[:TOP_RISKS]
 
 
 # --------------------------------------------------------------------------- words and numbers
@@ -176,38 +127,13 @@ def default_subject(f: PlanFacts) -> str:
                   f"hires, {_compact(_num(f.get('total_cost')), cur)} ({f.get('status')})")
 
 
-def plain_text(f: PlanFacts) -> str:
-    """Headline, totals and top risks for mail clients that show no HTML."""
-    cur = clean_text(f.get("currency"))
-    hires, cost = _num(f.get("total_hires")), _num(f.get("total_cost"))
-    unmet = _num(f.get("unmet_fte_months"))
-    where = ", ".join(f"{c} {_count(n)}" for c, n in f.hires_by_country if n > SHOWN)
-    lines = [
-        f"Hiring plan: {clean_text(f.get('plan_name'))}",
-        f"{_count(hires)} hires, {_money(cost, cur)} over {f.get('horizon_months', '?')} months "
-        f"from {f.get('horizon_start', '?')}.",
-        f"Status: {f.get('status')} ({f.get('mode')} mode)"
-        + (f", gap {_gap_text(f.get('mip_gap'))}" if f.get("mode") == "integer" else ""),
-        "",
-        "Totals",
-        f"  Total cost:    {_money(cost, cur)}",
-        f"  Hires:         {_count(hires)}" + (f" ({where})" if where else ""),
-        f"  Unmet demand:  {unmet:,.1f} FTE-months",
-    ]
-    if f.cost_by_year:
-        lines += ["", f"Cost by year ({cur})"]
-        lines += [f"  {y}: {v:,.0f}" for y, v in f.cost_by_year]
-    if f.cost_by_kind:
-        lines += ["", f"Cost by kind ({cur})"]
-        lines += [f"  {k}: {v:,.0f}" for k, v in f.cost_by_kind]
-    lines += ["", "Top risks (demand left unmet)"]
-    lines += [f"  - {clean_text(r.country)} {clean_text(r.role_id)}: {r.fte_months:,.1f} "
-              f"FTE-months unmet, {r.first} to {r.last} (peak {r.peak:,.1f} FTE)"
-              for r in f.risks] or [
-        "  None: every requirement is covered in every month."]
-    lines += ["", "The full report is in the HTML part of this email; the plan workbook is "
-              "attached.", f"-- staffplan {__version__}"]
-    return "\n".join(lines) + "\n"
+def plain_text(html: str, plan_name: str) -> str:
+    """The text part: the report's story read out of its HTML (same numbers, same spans,
+    roles by name), then where the details are."""
+    closing = (f"Details (each requisition, hires by quarter, headcount against need, where "
+               f"the hiring market is the limit) are in the HTML part of this email; every "
+               f"figure is in the attached plan, {clean_text(plan_name)}.")
+    return html_to_text(html, closing) + f"\n-- staffplan {__version__}\n"
 
 
 # --------------------------------------------------------------------------- the message
@@ -261,7 +187,7 @@ def build_message(plan_path: Path, html: str, facts: PlanFacts, to: list[Address
     msg["X-Mailer"] = f"staffplan {__version__}"
     if draft:
         msg["X-Unsent"] = "1"  # Outlook and others open the file as a draft to send
-    msg.set_content(plain_text(facts))
+    msg.set_content(plain_text(html, plan_path.name))
     html, images = inline_images(html, domain)
     msg.add_alternative(html, subtype="html")
     html_part = msg.get_payload()[1]

@@ -19,31 +19,42 @@ from staffplan import __version__
 from staffplan.core.atomic import atomic_path
 from staffplan.core.months import month_label
 from staffplan.core.resources import TEMPLATES_PACKAGE
-from staffplan.reports import charts
+from staffplan.reports import charts, story
 from staffplan.reports import tables as rt
 from staffplan.reports.in_flight import in_flight
 from staffplan.reports.since_last import since_last
+from staffplan.results.sites import COUNTRY_LEVEL
 from staffplan.results.tables import Mode, PlanResult
 
 log = logging.getLogger(__name__)
 
-MAX_RISKS = 10
-MAX_REQUISITIONS = 20
-MAX_GO_LIVE_SITES = 12
-MAX_PRESSURES = 6
+MAX_TOP_RISKS = 2  # on the first screen
+MAX_RISKS = 3  # in the story; the Risks sheet has them all
+MAX_REQUISITIONS = 15
+MAX_GO_LIVE_SITES = 6
+MAX_MARKET_LIMITS = 4
+MAX_HEADCOUNT_CHARTS = 6
+MAX_RELEASES = 2
+MAX_MOVES = 2
+MAX_BUDGETS = 3
+MAX_LANE_ENDS = 3  # countries named at each end of a move
+MAX_COUNTRIES = 5  # in the decision, growth and cost lines; the rest are summed
 
 
 def _worst_covered(coverage):
-    """At most MAX_GO_LIVE_SITES sites, the least covered, shown in go-live order: a
-    phone screen of 150 sites at 100% hides the few that matter."""
-    if len(coverage) <= MAX_GO_LIVE_SITES:
-        return coverage
-    worst = coverage.sort_values("covered_share", kind="stable").head(MAX_GO_LIVE_SITES)
+    """The sites not fully staffed at go-live, at most MAX_GO_LIVE_SITES of them (the least
+    covered), in go-live order: a phone screen of 150 sites at 100% hides the few that
+    matter, and fully staffed sites are summed up in one line."""
+    short = coverage[coverage["covered_share"] < story.COVERED]
+    worst = short.sort_values("covered_share", kind="stable").head(MAX_GO_LIVE_SITES)
     return worst.sort_index()
 
 
 def build_context(result: PlanResult, with_charts: bool = True) -> dict[str, Any]:
-    """Everything the template shows, as text; charts as PNG data URIs."""
+    """Everything the template shows, as text; charts as PNG data URIs.
+
+    The order is the reading order: the decision, what changed, readiness, risks,
+    budgets, people released or moved, cost, growth; then Details."""
     s = result.inputs.settings
     cur = s.currency
     dec = rt.fte_decimals(result)
@@ -51,87 +62,137 @@ def build_context(result: PlanResult, with_charts: bool = True) -> dict[str, Any
     money = lambda v: rt.fmt_money(v, cur)  # noqa: E731
     labels = rt.horizon_labels(result)
 
-    by_country = rt.hires_by_country(result)
-    coverage = rt.go_live_coverage(result)
-    headline = {
-        "hires": fte(result.total_hires),
-        "by": by_country["last_start"].max() if len(by_country) else None,
-        "first_open": (rt.requisitions(result)["requisition_month"].min()
-                       if (result.hires["source"] == "new").any() else None),
-        "cost": money(result.total_cost),
-        "cost_short": rt.money_short(result.total_cost, cur),
-        "unmet": fte(result.unmet_fte_months),
-        "has_unmet": rt.shows_nonzero(result.unmet_fte_months, dec),
-        "countries": [{"country": r.country, "hires": fte(r.hires), "by": r.last_start}
-                      for r in by_country.itertuples(index=False)],
-        "coverage": [{"site": r.site_name, "country": r.country, "go_live": r.go_live,
-                      "covered": rt.fmt_pct(r.covered_share),
-                      "full": r.covered_share >= 0.995}
-                     for r in _worst_covered(coverage).itertuples(index=False)],
-        "coverage_more": max(0, len(coverage) - MAX_GO_LIVE_SITES),
-        "coverage_rest_min": (rt.fmt_pct(coverage["covered_share"].nlargest(
-            len(coverage) - MAX_GO_LIVE_SITES).min()) if len(coverage) > MAX_GO_LIVE_SITES
-            else None),
-    }
-
-    nq = rt.next_quarter_requisitions(result)
-    nq = nq[nq["hires"] >= 0.5 * 10 ** -dec]  # rows that would show as 0 are noise here
-    next_quarter = {
-        "months": f"{labels[0]} to {labels[min(2, len(labels) - 1)]}",
-        "rows": [{"open": r.requisition_month, "start": r.start_month, "country": r.country,
-                  "site": r.site_name, "role": r.role_name, "pay_point": r.pay_point,
-                  "hires": fte(r.hires), "salary": money(r.annual_salary_reporting)}
-                 for r in nq.head(MAX_REQUISITIONS).itertuples(index=False)],
-        "more": max(0, len(nq) - MAX_REQUISITIONS),
-    }
-
     risks = _risks(result, fte)
     ctx: dict[str, Any] = {
         "plan_name": s.plan_name,
         "currency": cur,
         "lp": result.mode == Mode.LP,
-        "status_note": (None if result.status.value == "optimal"
-                        else rt.status_text(result)),
+        "status_note": _status_note(result),
         "horizon": {"start": labels[0], "end": labels[-1], "months": s.horizon_months},
-        "headline": headline,
-        "next_quarter": next_quarter,
-        "hires_tables": _hires_tables(result, fte),
-        "risks": risks,
-        "budgets": _budgets(result, money, risks),
-        "shadow_prices": result.shadow_prices,
-        "pressure": [{"text": r.explanation}
-                     for r in rt.top_supply_pressure(result, MAX_PRESSURES)
-                     .itertuples(index=False)],
-        "costs": _costs(result, money),
-        "warnings": list(result.warnings),
-        "meta": _meta(result),
+        "decision": _decision(result, fte, money),
+        "total": {"cost": money(result.total_cost),
+                  "cost_short": rt.money_short(result.total_cost, cur),
+                  "hires": fte(result.total_hires),
+                  "unmet": fte(result.unmet_fte_months),
+                  "has_unmet": rt.shows_nonzero(result.unmet_fte_months, dec)},
+        "budget": _budget(result, money, risks),
+        "top_risks": _top_risks(result, fte),
         "since_last": since_last(result),  # None without plan --previous
         "in_flight": in_flight(result),  # None without a Requisitions sheet
-        "charts": {"hires": None, "cost": None, "headcount": []},
+        "readiness": _readiness(result),
+        "risks": risks,
+        "people": _people(result, fte, money),
+        "cost": {"years": [(y, money(v)) for y, v in story.cost_by_year(result)],
+                 "countries": [(c, money(v)) for c, v in
+                               story.cost_by_country(result)[:MAX_COUNTRIES]],
+                 "other_countries": max(0, len(story.cost_by_country(result)) - MAX_COUNTRIES)},
+        "growth": _growth(result, fte),
+        "requisitions": _requisitions(result, fte),
+        "market": [_market_sentence(m, cur) for m in story.market_limits(result,
+                                                                          MAX_MARKET_LIMITS)],
+        "market_known": result.shadow_prices,
+        "warnings": list(result.warnings),
+        "meta": _meta(result),
+        "charts": {"hires": None, "cost": None, "headcount": [], "headcount_more": 0},
     }
     if with_charts:
+        heads = charts.headcount_charts(result)
         ctx["charts"] = {"hires": charts.hires_chart(result), "cost": charts.cost_chart(result),
-                         "headcount": charts.headcount_charts(result)}
+                         "headcount": heads[:MAX_HEADCOUNT_CHARTS],
+                         "headcount_more": max(0, len(heads) - MAX_HEADCOUNT_CHARTS)}
     return ctx
 
 
-def _hires_tables(result: PlanResult, fte) -> list[dict[str, Any]]:
-    """One table a year: country and role rows, that year's quarters as columns."""
-    h = rt.hires_by_quarter(result)
-    tables = []
-    for year in sorted({q[:4] for q in rt.quarters(result)}):
-        qs = [q for q in rt.quarters(result) if q.startswith(year)]
-        part = h[h["quarter"].isin(qs)]
-        rows = []
-        # By role id: two roles may share a display name, and their hires must not merge.
-        for (country, _), g in part.groupby(["country", "role_id"], sort=True):
-            role = g["role_name"].iloc[0]
-            per = g.groupby("quarter")["hires"].sum().to_dict()
-            cells = [fte(per[q]) if q in per else "" for q in qs]
-            if any(c and float(c.replace(",", "")) != 0 for c in cells):  # shown as 0: noise
-                rows.append({"country": country, "role": role, "cells": cells})
-        tables.append({"year": year, "quarters": [q[5:] for q in qs], "rows": rows})
-    return tables
+def _status_note(result: PlanResult) -> str | None:
+    """Said at the top only when the plan is not the proven cheapest, in plain words."""
+    if result.status.value == "optimal":
+        return None
+    gap = result.mip_gap
+    if result.mode == Mode.INTEGER and math.isfinite(gap):
+        return (f"The search stopped at its time limit: this plan may cost up to {gap:.2%} "
+                "more than the best possible.")
+    return "The search stopped at its time limit: how close this plan is to the best is unknown."
+
+
+def _decision(result: PlanResult, fte, money) -> dict[str, Any]:
+    d = story.decision(result)
+    cur = result.inputs.settings.currency
+    return {"first": d.first, "last": d.last, "span": story.month_span(d.first, d.last),
+            "hires": fte(d.hires), "none": not rt.shows_nonzero(d.hires, rt.fte_decimals(result)),
+            "cost": money(d.annual_cost), "cost_short": rt.money_short(d.annual_cost, cur),
+            "countries": [{"country": c.country, "hires": fte(c.hires),
+                           "cost": money(c.annual_cost)} for c in d.countries[:MAX_COUNTRIES]],
+            "others": _others([(c.hires, c.annual_cost) for c in d.countries[MAX_COUNTRIES:]],
+                              fte, money)}
+
+
+def _others(rest: list[tuple[float, float]], fte, money) -> dict[str, str] | None:
+    """The countries beyond the first few, summed into one row."""
+    if not rest:
+        return None
+    return {"countries": str(len(rest)), "hires": fte(sum(h for h, _ in rest)),
+            "cost": money(sum(c for _, c in rest))}
+
+
+def _budget(result: PlanResult, money, risks: dict[str, Any]) -> dict[str, Any]:
+    """The plan's budgets: the whole-plan limit for the first screen; the binding rows (or
+    else the fullest) with what one more unit is worth and the shortfalls they cause, linked
+    to their risk rows when those are shown."""
+    anchors = {r["anchor"] for r in risks["rows"]}
+    lines = story.budget_lines(result)
+    overall = story.overall_budget(result)
+    cur = result.inputs.settings.currency
+
+    def line(b: story.BudgetLine) -> dict[str, Any]:
+        return {"label": b.label, "row": b.row, "limit": money(b.max_cost),
+                "spent": money(b.spent), "left": money(max(0.0, b.headroom)),
+                "share": rt.fmt_pct(b.spent / b.max_cost) if b.max_cost > 0 else "",
+                "binding": b.binding, "worth": b.worth,
+                "shortfalls": [{"text": text, "anchor": a if (a := _risk_anchor(c, r, m)) in anchors
+                                else None} for c, r, m, text in b.shortfalls],
+                "limit_short": rt.money_short(b.max_cost, cur)}
+    # The limits that hold the plan back, or else the fullest one; the rest in one line.
+    ranked = sorted(lines, key=lambda b: (not b.binding, -(b.spent / b.max_cost
+                                                           if b.max_cost > 0 else 1.0), b.row))
+    keep = max(1, min(MAX_BUDGETS, sum(b.binding for b in lines)))
+    shown, rest = ranked[:keep], ranked[keep:]
+    shown.sort(key=lambda b: b.row)
+    return {"overall": line(overall) if overall else None, "lines": [line(b) for b in shown],
+            "count": len(lines), "binding": sum(b.binding for b in lines),
+            "more": len(rest),
+            "rest_max": (rt.fmt_pct(max(b.spent / b.max_cost for b in rest if b.max_cost > 0))
+                         if any(b.max_cost > 0 for b in rest) else None)}
+
+
+def _top_risks(result: PlanResult, fte) -> list[str]:
+    """The one or two risks that matter most, as sentences: sites short at go-live first."""
+    out = []
+    for r in story.site_risks(result)[:MAX_TOP_RISKS]:
+        why = r.reasons[0] if r.reasons else "demand is left unmet"
+        out.append(f"{r.site} ({r.country}) goes live in {r.go_live} with "
+                   f"{rt.fmt_pct(r.covered)} of its staff. {why}.")
+    if not out:
+        g = rt.risk_groups(result)
+        g = story.shown(g, "unmet_fte_months", rt.fte_decimals(result))
+        for r in g.head(1).itertuples(index=False):
+            out.append(f"{r.country}, {r.role_name}: {fte(r.unmet_fte_months)} FTE-months of "
+                       f"demand unmet, {story.month_span(r.first_month, r.last_month)}. "
+                       f"Why: {r.detail}.")
+    return out
+
+
+def _readiness(result: PlanResult) -> dict[str, Any]:
+    coverage = rt.go_live_coverage(result)
+    shown = _worst_covered(coverage)
+    rest = coverage.drop(shown.index)
+    return {"sites": [{"site": r.site_name, "country": r.country, "go_live": r.go_live,
+                       "covered": rt.fmt_pct(r.covered_share),
+                       "full": r.covered_share >= story.COVERED}
+                      for r in shown.itertuples(index=False)],
+            "total": len(coverage),
+            "short": int((coverage["covered_share"] < story.COVERED).sum()),
+            "more": len(rest),
+            "rest_min": rt.fmt_pct(rest["covered_share"].min()) if len(rest) else None}
 
 
 def _risk_anchor(country: str, role_id: str, first_month: str) -> str:
@@ -142,37 +203,120 @@ def _risk_anchor(country: str, role_id: str, first_month: str) -> str:
 
 def _risks(result: PlanResult, fte) -> dict[str, Any]:
     g = rt.risk_groups(result)
-    rows = [{"country": r.country, "role": r.role_name, "why": r.why, "from": r.first_month,
-             "to": r.last_month, "unmet": fte(r.unmet_fte_months), "detail": r.detail,
+    g = story.shown(g, "unmet_fte_months", 1)  # a fraction of a person short still counts
+    dec = rt.fte_decimals(result)
+    rows = [{"country": r.country, "role": r.role_name, "why": r.why,
+             "span": story.month_span(r.first_month, r.last_month),
+             "unmet": (fte(r.unmet_fte_months) if rt.shows_nonzero(r.unmet_fte_months, dec)
+                       else rt.fmt_fte(r.unmet_fte_months, 1)), "detail": r.detail,
              "anchor": _risk_anchor(r.country, r.role_id, r.first_month)}
             for r in g.head(MAX_RISKS).itertuples(index=False)]
     return {"rows": rows, "more": max(0, len(g) - MAX_RISKS)}
 
 
-def _budgets(result: PlanResult, money, risks: dict[str, Any]) -> list[dict[str, Any]]:
-    """Per Budget row: spend against the cap; for a binding row what one more unit is worth and
-    the shortfalls it causes, linked to their rows in the risks section when shown there."""
-    shown = {r["anchor"] for r in risks["rows"]}
-    out = []
-    for b in rt.budget_view(result).itertuples(index=False):
-        short = [{"text": text, "anchor": a if (a := _risk_anchor(c, r, m)) in shown else None}
-                 for c, r, m, text in b.shortfalls]
-        out.append({"label": b.label, "max_cost": money(b.max_cost), "spent": money(b.spent),
-                    "headroom": money(b.headroom), "used": rt.fmt_pct(b.used_share),
-                    "binding": bool(b.binding), "worth": b.worth, "shortfalls": short})
-    return out
+def _people(result: PlanResult, fte, money) -> dict[str, Any]:
+    p = story.people_changes(result)
+    dec = rt.fte_decimals(result)
+
+    def people(v: float) -> str:
+        """Separations stay continuous in integer mode: a fraction of a person released
+        is shown with its decimal rather than hidden as 0."""
+        return fte_(v) if rt.shows_nonzero(v, dec) else rt.fmt_fte(v, 1)
+    fte_, fte = fte, people
+    releases = [r for r in p.releases if rt.shows_nonzero(r.people, 1)]
+    moves = [m for m in p.moves if rt.shows_nonzero(m.people, 1)]
+    return {
+        "released": fte(p.released), "any_released": bool(releases),
+        "release_cost": money(p.release_cost),
+        "releases": [{"country": r.country, "role": r.role, "people": fte(r.people),
+                      "span": story.month_span(r.first, r.last), "why": r.why}
+                     for r in releases[:MAX_RELEASES]],
+        "releases_more": max(0, len(releases) - MAX_RELEASES),
+        "moved": fte(p.moved), "any_moved": bool(moves), "move_cost": money(p.move_cost),
+        "moves": [{"role": m.role, "people": fte(m.people),
+                   "from": _ends(m.from_countries, fte), "to": _ends(m.to_countries, fte),
+                   "span": story.month_span(m.first, m.last)} for m in moves[:MAX_MOVES]],
+        "moves_more": max(0, len(moves) - MAX_MOVES),
+        "policy": getattr(result.inputs.settings, "releases", None),
+    }
 
 
-def _costs(result: PlanResult, money) -> list[dict[str, Any]]:
-    """Per year: each country's total, then all countries (the Cost by year sheet)."""
-    c = rt.costs_by_year(result)
-    years = []
-    for year, g in c.groupby("year", sort=True):
-        rows = [{"country": "All countries" if r.country == "All" else r.country,
-                 "total": money(r.total), "all": r.country == "All"}
-                for r in g.itertuples(index=False)]
-        years.append({"year": str(year), "rows": rows})
-    return years
+def _ends(countries: list[tuple[str, float]], fte) -> str:
+    """`US` alone, else the largest few with their numbers: `AU (3.8), JP (1.5) and 4 more`."""
+    if len(countries) == 1:
+        return countries[0][0]
+    big = sorted(countries, key=lambda cv: (-cv[1], cv[0]))
+    text = ", ".join(f"{c} ({fte(v)})" for c, v in big[:MAX_LANE_ENDS])
+    more = len(big) - MAX_LANE_ENDS
+    return text + (f" and {more} more countries" if more > 0 else "")
+
+
+def _growth(result: PlanResult, fte) -> dict[str, Any]:
+    rows = story.growth(result)
+    tot = story.Growth("All", sum(g.start for g in rows), sum(g.end for g in rows),
+                       sum(g.hires for g in rows))
+
+    def row(g: story.Growth) -> dict[str, str]:
+        net = fte(g.net)
+        return {"country": g.country, "start": fte(g.start), "end": fte(g.end),
+                "hires": fte(g.hires),
+                "net": net if net.startswith("-") or net in ("0", "0.0") else "+" + net}
+    replaced = min(tot.hires, max(0.0, tot.hires - tot.net))  # hires that fill departures
+    rest = rows[MAX_COUNTRIES:]
+    others = None
+    if rest:
+        others = row(story.Growth("", sum(g.start for g in rest), sum(g.end for g in rest),
+                                  sum(g.hires for g in rest)))
+        others["country"] = f"{len(rest)} more countries"
+    return {"rows": [row(g) for g in rows[:MAX_COUNTRIES]], "others": others,
+            "total": row(tot), "countries": len(rows),
+            "replaced": (fte(replaced) if rt.shows_nonzero(replaced, rt.fte_decimals(result))
+                         else None)}
+
+
+def _requisitions(result: PlanResult, fte) -> dict[str, Any]:
+    """New requisitions of the decision window, one row per month, country and role,
+    with the pay range in the band's currency and the reporting currency beside it."""
+    req = story.requisitions_now(result)
+    dec = rt.fte_decimals(result)
+    req = story.shown(req, "hires", dec)
+    cur = result.inputs.settings.currency
+    rows = []
+    for (month, country, role_id), g in req.groupby(["requisition_month", "country", "role_id"],
+                                                    sort=True):
+        band_cur = g["currency"].iloc[0]
+        lo, hi = g["annual_salary"].min(), g["annual_salary"].max()
+        rate = result.inputs.rate(band_cur)
+        pay = _range(lo, hi, band_cur)
+        if band_cur != cur:
+            pay += f" ({_range(lo * rate, hi * rate, cur)})"
+        sites = g.groupby("site_name", sort=False)["hires"].sum()
+        sites = sites[[rt.shows_nonzero(v, dec) and n != COUNTRY_LEVEL
+                       for n, v in sites.items()]]
+        where = (", ".join(sites.index) if len(sites) == 1 else
+                 ", ".join(f"{n} ({fte(v)})" for n, v in sites.sort_values(
+                     ascending=False).head(3).items())
+                 + (f" and {len(sites) - 3} more" if len(sites) > 3 else ""))
+        rows.append({"open": month, "country": country, "role": rt.role_name(result, role_id),
+                     "hires": fte(g["hires"].sum()), "sites": where,
+                     "start": story.month_span(g["start_month"].min(), g["start_month"].max()),
+                     "pay": pay})
+    rows.sort(key=lambda r: (r["open"], r["country"], r["role"]))
+    d = story.decision(result)
+    return {"span": story.month_span(d.first, d.last), "rows": rows[:MAX_REQUISITIONS],
+            "more": max(0, len(rows) - MAX_REQUISITIONS)}
+
+
+def _range(lo: float, hi: float, cur: str) -> str:
+    if rt.excel_round(lo, 0) == rt.excel_round(hi, 0):
+        return rt.fmt_money(lo, cur)
+    return f"{rt.fmt_money(lo, cur)} to {rt.fmt_money(hi, cur)[len(cur) + 1:]}"
+
+
+def _market_sentence(m: story.MarketLimit, cur: str) -> str:
+    return (f"{m.country}, {m.role}: one more hire a month at band {m.pay_point} "
+            f"({rt.fmt_money(m.annual_pay, m.pay_currency)} a year) would save about "
+            f"{story.about(m.saving, cur)} over the plan.")
 
 
 def _meta(result: PlanResult) -> list[tuple[str, str]]:
@@ -180,19 +324,22 @@ def _meta(result: PlanResult) -> list[tuple[str, str]]:
     s = inputs.settings
     return [
         ("Input file", inputs.source.name if inputs.source else "(not from a file)"),
-        ("Input SHA-256", inputs.sha256 or "(none)"),
-        ("Horizon", f"{month_label(s.horizon_start)}, {s.horizon_months} months "
-                    f"(+{s.lookahead_months} look-ahead months solved, not reported)"),
-        ("Unmet demand penalty", rt.fmt_money(s.unmet_penalty, s.currency) + " per FTE-month"),
-        ("Mode", "whole-number hires" if result.mode == Mode.INTEGER
-         else "linear relaxation (fractional hires)"),
-        ("Solver", result.solver),
-        ("Status", rt.status_text(result)),
-        ("Optimality gap", "0 (LP)" if result.mode == Mode.LP else
-         (f"{result.mip_gap:.2%}" if math.isfinite(result.mip_gap) else "unknown")),
-        ("Solve time", f"{result.solve_seconds:.1f} s"),
+        ("Months planned", f"{s.horizon_months}, from {month_label(s.horizon_start)}"),
+        ("Unmet demand counted at", rt.fmt_money(s.unmet_penalty, s.currency)
+         + " per FTE-month"),
+        ("Hires", "whole people" if result.mode == Mode.INTEGER
+         else "fractional (a quick estimate; the normal run plans whole people)"),
+        ("Cheapest plan", _proof(result)),
         ("staffplan version", __version__),
     ]
+
+
+def _proof(result: PlanResult) -> str:
+    if result.status.value == "optimal":
+        return "yes" if result.mode == Mode.LP or result.mip_gap <= 1e-9 else (
+            f"yes, to within {result.mip_gap:.2%}" if math.isfinite(result.mip_gap)
+            else "yes, to within the accepted margin")
+    return "not proven: the search stopped at its time limit"
 
 
 def _env() -> jinja2.Environment:
