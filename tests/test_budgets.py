@@ -93,7 +93,7 @@ def test_binding_budget_is_named_with_its_shortfall_and_worth(solved):
     assert row2["binding"] and [s[:3] for s in row2["shortfalls"]] == [("US", "eng", "2025-12")]
     assert view.iloc[1]["shortfalls"] == [] and view.iloc[1]["worth"] == ""
     ctx = build_context(r, with_charts=False)
-    shown = ctx["budgets"][0]
+    (shown,) = [b for b in ctx["budget"]["lines"] if b["row"] == 2]
     assert shown["binding"] and shown["spent"] == "USD 5,000"
     anchors = {x["anchor"] for x in ctx["risks"]["rows"]}
     assert shown["shortfalls"][0]["anchor"] in anchors
@@ -114,4 +114,4 @@ def test_sheets_only_with_budget_rows(tmp_path, solved):
     write_plan_xlsx(bare, path)
     names = openpyxl.load_workbook(path).sheetnames
     assert "Budgets" not in names and "Budget use" not in names
-    assert build_context(bare, with_charts=False)["budgets"] == []
+    assert build_context(bare, with_charts=False)["budget"]["lines"] == []
