@@ -108,6 +108,10 @@ def test_combined_supply_and_time_to_fill_ties_to_time_to_fill(lp):
                          extras=[extra(0, 5, 3)])
     assert reasons(inputs, lp) == [(label(0), "combined"), (label(1), "supply"),
                                    (label(2), "time_to_fill")]
+    detail = solve_inputs(inputs, lp=lp).risks["detail"].iloc[0]
+    lifted = ("lead time (time to fill and ramp-up) and labour supply" if lp else
+              "lead time (time to fill and ramp-up), labour supply and whole-people hiring")
+    assert f"{lifted} together" in detail
 
 
 @MODES
@@ -130,3 +134,26 @@ def test_no_unmet_demand_runs_no_counterfactual():
     outcome = solve_model(model)
     why = explain_unmet(model, build_results(model, outcome).headcount)
     assert why.solves == [] and why.table.empty and list(why.table.columns) == RISK_COLUMNS
+
+
+@pytest.mark.parametrize("lp", [True, False], ids=["lp", "integer"])
+def test_in_memory_lifts_give_the_rebuilt_models_reasons(lp):
+    """Reusing the solver's model (row bounds, integrality) must explain every month as the
+    counterfactual models rebuilt from lifted inputs do. Case: supply 1 a month at every pay
+    point (so supply is lifted in memory), time to fill 1, demand 4 FTE t=0..5, and a
+    budget for 2026 of 150,000 that binds (in LP mode)."""
+    from staffplan.model.build import build_model
+    from staffplan.model.solve import solve_model
+    from staffplan.results.tables import build_results
+
+    inputs = make_inputs(integer=not lp, markets=[market(ttf=1, s_min=1, s_mid=1, s_max=1)],
+                         extras=[extra(0, 5, 4)], budgets=[budget(150_000, year=2026)])
+    model = build_model(inputs)
+    outcome = solve_model(model)
+    head = build_results(model, outcome).headcount
+    mem = explain_unmet(model, head)
+    fresh = explain_unmet(model, head, reuse=False)
+    assert not mem.table.empty
+    assert mem.table.equals(fresh.table)
+    assert {c.family for c in mem.solves if not c.rebuilt} >= {"supply", "budget"}
+    assert all(c.rebuilt for c in fresh.solves)

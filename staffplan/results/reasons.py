@@ -61,6 +61,9 @@ FAMILIES = ("time_to_fill", "supply", "budget", "whole_hires")
 # sign matters to the build (a pay point with supply gets hire variables); its rows are then
 # lifted to +infinity before the solve.
 UNCAPPED = 1e9
+FAMILY_WORDS = {"time_to_fill": "lead time (time to fill and ramp-up)",
+                "supply": "labour supply", "budget": "the budgets",
+                "whole_hires": "whole-people hiring"}
 
 Key = tuple[str, str, int]  # (country, role, t)
 
@@ -230,8 +233,8 @@ class _Solver:
 
 
 def explain_unmet(model: StaffModel, headcount: pd.DataFrame, *,
-                  deadline: float | None = None, time_limit_s: float | None = None
-                  ) -> Explanation:
+                  deadline: float | None = None, time_limit_s: float | None = None,
+                  reuse: bool = True) -> Explanation:
     """One reason per unmet horizon month, from counterfactual solves of `model` (solved).
 
     `headcount` is the reported plan's Headcount table: its `unmet` column is the `U` that is
@@ -239,6 +242,10 @@ def explain_unmet(model: StaffModel, headcount: pd.DataFrame, *,
     of the time left before `deadline` (a `time.perf_counter()` value; default: now plus
     `time_limit_s`, itself defaulting to the setting), at least one second. In LP mode each
     solve is bounded by the setting alone.
+
+    `reuse=False` rebuilds every counterfactual from lifted inputs and solves it from scratch
+    (the plan still its starting point): the reference the in-memory changes are measured and
+    tested against.
     """
     t_start = time.perf_counter()
     s = model.inputs.settings
@@ -266,7 +273,7 @@ def explain_unmet(model: StaffModel, headcount: pd.DataFrame, *,
     base: _Solver | None = None
     base_plan: np.ndarray | None = None
     ttf_solver: _Solver | None = None
-    mem_families = [f for f in ("whole_hires", "supply", "budget") if f in families
+    mem_families = [f for f in ("whole_hires", "supply", "budget") if f in families and reuse
                     and (f != "supply" or _supply_in_memory(model))]
     for fam in mem_families:
         if base is None:
@@ -290,9 +297,12 @@ def explain_unmet(model: StaffModel, headcount: pd.DataFrame, *,
             base.set_rows_upper(*restore)
         results[fam] = Counterfactual(fam, got, word, time.perf_counter() - t0, False)
 
-    for fam in [f for f in ("time_to_fill", "supply") if f in families and f not in results]:
+    for fam in [f for f in FAMILIES if f in families and f not in results]:
         t0 = time.perf_counter()
-        solver = _Solver(build_model(lift_inputs(model.inputs, {fam}), integer=model.integer))
+        if fam == "whole_hires":
+            solver = _Solver(build_model(model.inputs, integer=False))
+        else:
+            solver = _Solver(build_model(lift_inputs(model.inputs, {fam}), integer=model.integer))
         if fam == "supply":
             solver.lift_rows(solver.model.supply.values())
         got, word = solver.solve(_start(solver, plan), budget_for(planned), s.mip_gap, keys)
@@ -306,8 +316,12 @@ def explain_unmet(model: StaffModel, headcount: pd.DataFrame, *,
     if pending:
         t0 = time.perf_counter()
         rebuilt = False
-        if ttf_solver is not None and _supply_in_memory(model):
+        if ttf_solver is not None and _supply_in_memory(model) and reuse:
             solver = ttf_solver  # lift the rest in memory on the time-to-fill model
+        elif ttf_solver is None and _supply_in_memory(model) and reuse:
+            if base is None:
+                base = _Solver(model, getattr(model.prob, "solverModel", None))
+            solver = base  # nothing to rebuild: lift everything in memory
         else:
             lifted = {"time_to_fill", "supply"} if "time_to_fill" in families else {"supply"}
             solver = _Solver(build_model(lift_inputs(model.inputs, lifted),
@@ -323,7 +337,7 @@ def explain_unmet(model: StaffModel, headcount: pd.DataFrame, *,
             reasons[key] = "combined" if _drop(key, unmet[key], results["combined"]) \
                 >= 0.5 * unmet[key] - TIE_TOL else "cost"
 
-    out = Explanation(_table(model, unmet, reasons, keys), list(results.values()),
+    out = Explanation(_table(model, unmet, reasons, keys, families), list(results.values()),
                       time.perf_counter() - t_start)
     short = [c.family for c in out.solves if c.status != "optimal"]
     if short:
@@ -375,8 +389,8 @@ def _single(key: Key, u: float, results: dict[str, Counterfactual]) -> str | Non
 
 
 def _table(model: StaffModel, unmet: dict[Key, float], reasons: dict[Key, str],
-           keys: list[Key]) -> pd.DataFrame:
-    words = _Words(model)
+           keys: list[Key], families: list[str]) -> pd.DataFrame:
+    words = _Words(model, families)
     rows = [(c, r, month_label(model.inputs.settings.horizon_start + t), unmet[(c, r, t)],
              reasons[(c, r, t)], words.detail(reasons[(c, r, t)], c, r, t))
             for c, r, t in keys]
@@ -394,8 +408,9 @@ def _num(v: float) -> str:
 class _Words:
     """The reason of one month in plain words, naming rows, pay points and months."""
 
-    def __init__(self, model: StaffModel) -> None:
+    def __init__(self, model: StaffModel, families: list[str]) -> None:
         self.model = model
+        self.families = families or list(FAMILIES)
         self.s = model.inputs.settings
         self.binding = [b for b in model.inputs.budgets if b.row in model.budget
                         and budget_binding(model, b)]
@@ -457,8 +472,10 @@ class _Words:
         return text
 
     def combined(self, c: str, r: str, t: int) -> str:
-        return ("no single limit explains it, but lead time, supply, budget and whole-people "
-                "hiring together do: lifting them all would cover at least half")
+        names = [FAMILY_WORDS[f] for f in self.families]
+        joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        return (f"no single limit explains it, but {joined} together do: lifting them all "
+                "would cover at least half of it")
 
     def cost(self, c: str, r: str, t: int) -> str:
         pen = self.s.unmet_penalty
