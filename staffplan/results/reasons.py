@@ -420,7 +420,6 @@ class _Words:
 
     def time_to_fill(self, c: str, r: str, t: int) -> str:
         pp = self.model.params[(c, r)]
-        first = month_label(self.s.horizon_start + pp.ttf + pp.ramp)
         parts = []
         if pp.ttf:
             parts.append(f"requisitions take {_months(pp.ttf)} to fill")
@@ -429,8 +428,15 @@ class _Words:
         if not parts:
             return ("staff on the books are still ramping up; without that lead time at least "
                     "half of this shortfall would be covered")
-        return (" and ".join(parts) + f" (the first new hire is productive in {first}); "
-                "without that lead time at least half of this shortfall would be covered")
+        lead = pp.ttf + pp.ramp
+        if t < lead:
+            when = (f"no new hire can be productive before "
+                    f"{month_label(self.s.horizon_start + lead)}")
+        else:
+            when = (f"a hire productive in this month had to be requested by "
+                    f"{month_label(self.s.horizon_start + t - lead)}")
+        return (" and ".join(parts) + f" ({when}); without that lead time at least half of "
+                "this shortfall would be covered")
 
     def supply(self, c: str, r: str, t: int) -> str:
         pp = self.model.params[(c, r)]
