@@ -448,12 +448,16 @@ def attach_comparison(result: PlanResult, previous: PreviousPlan) -> Comparison:
         comparison.notes.append(
             f"Of the plans within the accepted optimality gap, this one starts hires nearest "
             f"the last plan's months: {st.distance_after:,.0f} hires differ from it by start "
-            f"month instead of {st.distance_before:,.0f} in the solver's first plan, for a "
-            f"solver objective {_signed(st.objective_after - st.objective_before)} "
-            f"{result.inputs.settings.currency}.")
+            f"month instead of {st.distance_before:,.0f} in the solver's first plan; "
+            + _cost_words(st.objective_after - st.objective_before,
+                          result.inputs.settings.currency) + ".")
     result.comparison = comparison
     return comparison
 
 
-def _signed(x: float) -> str:
-    return "unchanged" if abs(x) < 0.5 else f"{x:+,.0f}"
+def _cost_words(x: float, currency: str) -> str:
+    """The second solve's effect on the solver's objective (look-ahead and penalty included)."""
+    if abs(x) < 0.5:
+        return "the solver's objective is unchanged"
+    return (f"the solver's objective is {currency} {abs(x):,.0f} "
+            f"{'higher' if x > 0 else 'lower'}")
