@@ -24,6 +24,12 @@ COST_CHECK_RTOL = 1e-6
 REQ_RTOL = 1e-9
 """Requirements this close count as equal (model.md, Releases)."""
 
-BUDGET_RTOL = 1e-9
-BUDGET_ATOL = 1e-6
-"""A budget scope's least cost breaks its max_cost only by more than solver precision."""
+LIMIT_RTOL = 1e-9
+LIMIT_ATOL = 1e-6
+"""A cost breaks a limit (a budget's max_cost, the stable plan's cost cap) only by more than
+solver precision: by more than LIMIT_RTOL x limit + LIMIT_ATOL."""
+
+BINDING_RTOL = 1e-6
+BINDING_ATOL = 1.0
+"""A budget binds when its headroom is below BINDING_RTOL x max_cost + BINDING_ATOL (workbook.md,
+Budgets: a currency unit or a millionth of the budget is no room to spend)."""

@@ -16,6 +16,7 @@ from typing import Any
 
 from staffplan.core.errors import Problem
 from staffplan.core.months import month_label, month_year
+from staffplan.core.tolerances import NOISE
 from staffplan.inputs.data import Extra, Inputs, Settings, Site, StaffingRow
 from staffplan.inputs.demand import unplanned_demand
 from staffplan.inputs.names import did_you_mean, hint
@@ -513,8 +514,8 @@ def _whole_hire_warning(rec: Record, window: int) -> str | None:
         return None
     facts = ", ".join(f"supply_at_{p} {_show(x)}" for p, x in low)
     points = ", ".join(p for p, _ in low)
-    # A window of n months pools n x supply; 1e-9 keeps 1 / 0.25 = 4 from rounding up to 5.
-    need = max(math.ceil(1 / x - 1e-9) for _, x in low)
+    # A window of n months pools n x supply; NOISE keeps 1 / 0.25 = 4 from rounding up to 5.
+    need = max(math.ceil(1 / x - NOISE) for _, x in low)
     return (f"LabourMarket row {rec.row} ({rec['country']} / {rec['role_id']}): {facts} x "
             f"supply_window_months {window} is below 1, so in integer mode nobody is hired at "
             f"{points}; raise supply_window_months to {need}, or the supply to at least "

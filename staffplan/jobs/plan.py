@@ -13,7 +13,7 @@ import pulp
 from staffplan.core.atomic import atomic_files, checkpoint
 from staffplan.core.errors import BudgetInfeasible, OutputError, SolverFailed
 from staffplan.core.months import month_year
-from staffplan.core.tolerances import BUDGET_ATOL, BUDGET_RTOL, SHOWN, WHOLE
+from staffplan.core.tolerances import LIMIT_ATOL, LIMIT_RTOL, SHOWN, WHOLE
 from staffplan.delivery.message import PLAN_SUFFIX, REPORT_SUFFIX
 from staffplan.inputs.data import Budget, Inputs
 from staffplan.model.build import build_model, cost_constant, cost_terms
@@ -103,7 +103,7 @@ def budget_report(inputs: Inputs, solver: str) -> str:
     cur = inputs.settings.currency
     for b in inputs.budgets:
         least = _least_cost(free, b, solver)
-        if least is not None and least > b.max_cost * (1 + BUDGET_RTOL) + BUDGET_ATOL:
+        if least is not None and least > b.max_cost * (1 + LIMIT_RTOL) + LIMIT_ATOL:
             alone.append(b.label)
             lines.append(f"  - {b.label}: max_cost {b.max_cost:,.0f} {cur}, but the least this "
                          f"scope can cost on its own is {least:,.0f} {cur}")

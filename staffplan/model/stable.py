@@ -34,7 +34,7 @@ import numpy as np
 import pulp
 
 from staffplan.core.months import month_label
-from staffplan.core.tolerances import NOISE, WHOLE
+from staffplan.core.tolerances import LIMIT_ATOL, LIMIT_RTOL, NOISE, SHOWN, WHOLE
 from staffplan.model.build import StaffModel
 from staffplan.model.solve import SolveOutcome, _quiet_stdout, highs_lp  # banner: see solve
 
@@ -95,14 +95,14 @@ def prefer_previous(model: StaffModel, first: SolveOutcome,
     now = starts_now(model, T)
     before = distance(now)
     z = first.objective
-    if before <= 1e-6:
+    if before <= SHOWN:
         return Stabilised(False, before, before, z, z, time.perf_counter() - t0,
                           "already the previous plan's hires")
     cap = z
     bound = z - first.mip_gap * abs(z) if math.isfinite(first.mip_gap) else 0.0
     if math.isfinite(first.mip_gap) and s.mip_gap < 1 and bound > 0:
         cap = max(z, bound / (1 - s.mip_gap))
-    cap += 1e-9 * abs(z) + 1e-6  # the first plan itself is always within the cap
+    cap += LIMIT_RTOL * abs(z) + LIMIT_ATOL  # the first plan itself is always within the cap
 
     prob = model.prob
     variables = prob.variables()
@@ -139,7 +139,7 @@ def prefer_previous(model: StaffModel, first: SolveOutcome,
         gain = sum(abs(now.get((c, r, t), 0.0) + d - prev.get((c, r, t), 0.0))
                    - abs(now.get((c, r, t), 0.0) - prev.get((c, r, t), 0.0))
                    for t, d in delta.items() if t in t_of.values())
-        if gain < -1e-9:
+        if gain < -NOISE:
             choices.append(((c, r), [(j, want) for j, t, want in cols if t in common_set],
                             gain))
             free_ints += [j for j, t, _want in cols if t not in common_set]
@@ -199,7 +199,7 @@ def prefer_previous(model: StaffModel, first: SolveOutcome,
         after = distance(starts_now(model, T))
         switched = int(round(sum(x[n:])))
         message = f"{message}; {switched} of {m} pairs took the previous plan's hires"
-        if objective > cap * (1 + 1e-9) + 1e-6 or after > before + 1e-6:
+        if objective > cap * (1 + LIMIT_RTOL) + LIMIT_ATOL or after > before + SHOWN:
             ok = False
             message = f"second plan not kept (objective {objective:,.0f}, cap {cap:,.0f})"
     if not ok:

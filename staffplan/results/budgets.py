@@ -13,6 +13,7 @@ import math
 
 import pandas as pd
 
+from staffplan.core.tolerances import BINDING_ATOL, BINDING_RTOL
 from staffplan.inputs.data import Budget
 from staffplan.model.build import StaffModel
 
@@ -22,7 +23,7 @@ BUDGET_COLUMNS = ["row", "year", "country", "max_cost", "spent", "headroom", "bi
 
 def is_binding(max_cost: float, spent: float) -> bool:
     """workbook.md, Budgets: binding when the headroom is below 1e-6 x max_cost + 1."""
-    return max_cost - spent < 1e-6 * max_cost + 1
+    return max_cost - spent < BINDING_RTOL * max_cost + BINDING_ATOL
 
 
 def scope_spent(costs: pd.DataFrame, budget: Budget) -> float:

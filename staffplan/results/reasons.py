@@ -45,6 +45,7 @@ import pandas as pd
 import pulp
 
 from staffplan.core.months import month_label, month_year
+from staffplan.core.tolerances import SHOWN
 from staffplan.inputs.data import Inputs
 from staffplan.inputs.schema import PAY_POINTS
 from staffplan.model.build import StaffModel, build_model
@@ -54,7 +55,7 @@ from staffplan.results.tables import RISK_COLUMNS
 
 log = logging.getLogger(__name__)
 
-UNMET_TOL = 1e-6  # a month with U above this has a reason (model.md)
+UNMET_TOL = SHOWN  # a month with U above this has a reason (model.md)
 TIE_TOL = 1e-7  # drops closer than this are equal: the family listed first wins
 FAMILIES = ("time_to_fill", "supply", "budget", "whole_hires")
 # Supply per month that never binds, for a rebuilt model with the supply caps lifted: only its

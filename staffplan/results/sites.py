@@ -25,13 +25,14 @@ import math
 import pandas as pd
 
 from staffplan.core.months import month_index
+from staffplan.core.tolerances import NOISE
 from staffplan.inputs.data import Inputs, Site
 from staffplan.inputs.demand import by_phase, site_requirement
 from staffplan.inputs.schema import PAY_POINTS
 
 COUNTRY_LEVEL = "country-level"
 SITE_COLUMNS = ["site_id", "site_name"]
-GROWTH_TOL = 1e-9
+GROWTH_TOL = NOISE  # a site's requirement grows when it rises by more than noise
 
 
 class SiteRule:
@@ -77,9 +78,9 @@ def split(total: float, shares: list[tuple[Site | None, float]],
         return [(site, total * w / weight) for site, w in order]
     n = round(total)
     quotas = [(site, n * w / weight, w) for site, w in order]
-    got = {id(site): math.floor(q + 1e-9) for site, q, _ in quotas}
+    got = {id(site): math.floor(q + NOISE) for site, q, _ in quotas}
     left = n - sum(got.values())
-    by_rest = sorted(quotas, key=lambda x: (-(x[1] - math.floor(x[1] + 1e-9)), -x[2],
+    by_rest = sorted(quotas, key=lambda x: (-(x[1] - math.floor(x[1] + NOISE)), -x[2],
                                             x[0].site_id if x[0] else ""))
     for site, _, _ in by_rest[:left]:
         got[id(site)] += 1
@@ -108,15 +109,15 @@ def hires_by_site(inputs: Inputs, hires: pd.DataFrame, whole: bool) -> pd.DataFr
         # Lay the site parts onto the pay-point rows, both in order.
         i, left = 0, float(rows[0][at])
         for site, amount in parts:
-            while amount > 1e-9 and i < len(rows):
+            while amount > NOISE and i < len(rows):
                 take = min(amount, left)
-                if take > 1e-9:
+                if take > NOISE:
                     row = rows[i]
                     out.append((*row[:at], take, *row[at + 1:], site.site_id if site else "",
                                 site.site_name if site else COUNTRY_LEVEL))
                 amount -= take
                 left -= take
-                if left <= 1e-9:
+                if left <= NOISE:
                     i += 1
                     left = float(rows[i][at]) if i < len(rows) else 0.0
     return pd.DataFrame(out, columns=cols)

@@ -16,7 +16,7 @@ import pandas as pd
 
 from staffplan.core.errors import SolverFailed
 from staffplan.core.months import month_label, month_year
-from staffplan.core.tolerances import COST_CHECK_RTOL, NOISE, SHOWN
+from staffplan.core.tolerances import COST_CHECK_RTOL, NOISE, SHOWN, WHOLE
 from staffplan.inputs.data import Inputs
 from staffplan.model.build import COST_KINDS, PENALTY, StaffModel, cost_items, fixed_cost_items
 from staffplan.model.solve import SolveOutcome, Status
@@ -248,9 +248,9 @@ def inflight_table(model: StaffModel) -> pd.DataFrame:
         kept = _val(model.O.get(key))
         for req in sorted(reqs, key=lambda q: q.req_id):
             share = min(1.0, max(0.0, kept))
-            if share >= 1 - 1e-6:
+            if share >= 1 - WHOLE:
                 decision[req.req_id] = "keep"
-            elif share <= 1e-6:
+            elif share <= SHOWN:
                 decision[req.req_id] = "cancel"
             else:
                 decision[req.req_id] = share
