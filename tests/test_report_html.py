@@ -271,8 +271,9 @@ def test_every_sampled_figure_matches_the_excel_plan(which, request, tmp_path):
     groups: dict[tuple, float] = {}
     dec = rt.fte_decimals(result)
     for r in wb["Requisitions"].iter_rows(min_row=2, values_only=True):
-        if r[0] in rt.horizon_labels(result)[:3] and rt.shows_nonzero(r[7], dec):
-            groups[(r[0], r[2], r[4])] = groups.get((r[0], r[2], r[4]), 0.0) + r[7]
+        month = r[0].strftime("%Y-%m")  # a real Excel date in the people's sheet
+        if month in rt.horizon_labels(result)[:3] and rt.shows_nonzero(r[6], dec):
+            groups[(month, r[2], r[4])] = groups.get((month, r[2], r[4]), 0.0) + r[6]
     sample += [f"{m}, {c}, {role} : {rt.fmt_fte(h, rt.fte_decimals(result))} to start"
                for (m, c, role), h in sorted(groups.items())[:15]]
     assert all(sample) and len(sample) >= 8

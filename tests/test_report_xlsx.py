@@ -156,3 +156,46 @@ def test_people_see_unmet_months_as_spans_of_one_reason(hostile_result):
                      ("JP", "2027-05", "2027-05", 1, 0.5, "supply", "c"),
                      ("JP", "2027-07", "2027-07", 1, 0.5, "supply", "d"),
                      ("US", "2027-08", "2027-08", 1, 1.0, "supply", "e")]
+
+
+def test_requisitions_sheet_is_ready_for_an_applicant_tracking_system(tmp_path, hostile_result):
+    """Months to open and start are real Excel dates shown as yyyy-mm; the band's pay range is
+    in its own currency (JP ops: JPY 4,500,000 to 7,000,000); the sheet is sorted by the month
+    to open and has a filter on every column."""
+    import datetime as dt
+
+    path = tmp_path / "p.xlsx"
+    write_plan_xlsx(hostile_result, path)
+    ws = openpyxl.load_workbook(path)["Requisitions"]
+    header = [c.value for c in ws[1]]
+    assert header[:9] == ["Open requisition", "Start month", "Country", "Site", "Role",
+                          "Role id", "Hires", "Pay point", "Annual salary"]
+    rows = list(ws.iter_rows(min_row=2))
+    assert rows and all(isinstance(r[0].value, dt.datetime) and r[0].value.day == 1
+                        and r[0].number_format == "yyyy-mm" for r in rows)
+    opens = [r[0].value for r in rows]
+    assert opens == sorted(opens)
+    jp_ops = [r for r in rows if r[2].value == "JP" and r[5].value == "ops"]
+    assert jp_ops and {(r[9].value, r[10].value, r[11].value) for r in jp_ops} == {
+        (4_500_000, 7_000_000, "JPY")}
+    assert jp_ops[0][9].number_format == '"JPY "#,##0'
+    assert ws.auto_filter.ref == f"A1:M{len(rows) + 1}"
+    assert sum(r[6].value for r in rows) == pytest.approx(
+        hostile_result.hires.query("source == 'new'")["hires"].sum())
+
+
+def test_overview_mirrors_the_reports_first_screen(tmp_path, hostile_result):
+    from staffplan.reports.html import build_context
+
+    path = tmp_path / "p.xlsx"
+    write_plan_xlsx(hostile_result, path)
+    ws = openpyxl.load_workbook(path)["Overview"]
+    text = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
+    ctx = build_context(hostile_result, with_charts=False)
+    d = ctx["decision"]
+    assert f"Open {d['hires']} requisitions, {d['span']}" in " ".join(text)
+    assert "To approve now" in text and "Risks that matter most" in text
+    assert ctx["top_risks"][0] in text
+    by_country = {r[0].value: r for r in ws.iter_rows() if r[0].value in ("JP", "US")
+                  and isinstance(r[2].value, (int, float))}
+    assert rt.fmt_money(by_country["JP"][2].value, "USD") == d["countries"][0]["cost"]

@@ -11,10 +11,12 @@ written top to bottom (`constant_memory`, see `reports.xlsx`).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 
 from staffplan import __version__
 from staffplan.core.months import month_label
+from staffplan.reports import story
 from staffplan.reports import tables as rt
 from staffplan.reports.in_flight import sheet_sections as sections_in_flight
 from staffplan.reports.since_last import sheet_sections as sections_since_last
@@ -40,21 +42,46 @@ def _fmts(result: PlanResult) -> tuple[str, str]:
 
 
 def overview(sh: Sheet, result: PlanResult) -> None:
+    """The report's first screen (reports.story), then the key figures and every site at
+    go-live: a lead forwarding the plan finds the same decision the executive reads."""
     s = result.inputs.settings
     fmt = sh.book.fmt
     fte, money = _fmts(result)
+    cur = s.currency
     sh.put(0, 0, s.plan_name, fmt(**TITLE))
     labels = rt.horizon_labels(result)
     sh.put(1, 0, f"Hiring plan {labels[0]} to {labels[-1]} ({s.horizon_months} months), "
                  f"made by staffplan {__version__}")
+    d = story.decision(result)
+    span = story.month_span(d.first, d.last)
+    r = section(sh, 3, "To approve now")
+    if rt.shows_nonzero(d.hires, rt.fte_decimals(result)):
+        sh.put(r, 0, f"Open {rt.fmt_fte(d.hires, rt.fte_decimals(result))} requisitions, "
+                     f"{span}; they add {rt.money_short(d.annual_cost, cur)} a year in pay and "
+                     "on-costs (the Requisitions sheet lists them).", fmt(**BOLD))
+        r = table(sh, r + 1, f"Requisitions to open {span}, by country",
+                  ["Country", "Requisitions", f"Annual cost ({cur})"],
+                  [(c.country, c.hires, c.annual_cost) for c in d.countries],
+                  [None, fte, money])
+    else:
+        sh.put(r, 0, f"No new requisitions to open {span}.", fmt(**BOLD))
+        r += 1
+    sh.put(r + 1, 0, _budget_sentence(result), width=False)  # runs on over the empty cells
+    r = section(sh, r + 3, "Risks that matter most")
+    top = [f"{x.site} ({x.country}) goes live in {x.go_live} with "
+           f"{rt.fmt_pct(x.covered)} of its staff. {x.reasons[0] if x.reasons else ''}."
+           for x in story.site_risks(result)[:2]]
+    for line in top or ["None: every site is fully staffed when it goes live."]:
+        sh.put(r, 0, line, width=False)
+        r += 1
     rows: list[tuple[str, object, str | None]] = [
         ("Status", rt.status_text(result), None),
-        (f"Total cost over the horizon ({s.currency})", result.total_cost, money),
+        (f"Total cost over the horizon ({cur})", result.total_cost, money),
         ("People to hire", result.total_hires, fte),
         ("Unmet demand (FTE-months)", result.unmet_fte_months, fte),
         ("Solver", f"{result.solver}, {result.solve_seconds:.1f} s", None),
     ]
-    r = section(sh, 3, "Key figures")
+    r = section(sh, r + 1, "Key figures")
     for label, value, num in rows:
         sh.put(r, 0, label, fmt(**BOLD))
         sh.put(r, 1, value, fmt(num))
@@ -63,14 +90,10 @@ def overview(sh: Sheet, result: PlanResult) -> None:
     r = table(sh, r + 1, "Hires by country", ["Country", "Hires", "First start", "Last start"],
               by_country.itertuples(index=False, name=None), [None, fte, None, None])
     cov = rt.go_live_coverage(result)
-    r = table(sh, r + 1, "Demand covered when each site goes live",
+    r = table(sh, r + 1, "Staff in place when each site goes live",
               ["Site", "Country", "Go-live", "Requirement (FTE)", "Covered"],
               cov[["site_name", "country", "go_live", "requirement", "covered_share"]]
               .itertuples(index=False, name=None), [None, None, None, fte, rt.PCT_FORMAT])
-    top = rt.top_supply_pressure(result, 5)
-    r = table(sh, r + 1, "Top labour-market pressures", ["Pressure", f"Saving ({s.currency})"],
-              top[["explanation", "value"]].itertuples(index=False, name=None), [None, money],
-              wrap_first=True)
     r = section(sh, r + 1, "Warnings")
     for w in result.warnings or ["None."]:
         sh.put(r, 0, w, fmt(**WRAP))
@@ -78,6 +101,26 @@ def overview(sh: Sheet, result: PlanResult) -> None:
     for col, width in enumerate((58, 20, 14, 18, 12)):
         sh.ws.set_column(col, col, width)
     sh.print_setup()
+
+
+def _budget_sentence(result: PlanResult) -> str:
+    """The first screen's cost line: the whole plan against its budget, in words."""
+    cur = result.inputs.settings.currency
+    text = (f"The whole plan costs {rt.money_short(result.total_cost, cur)} over "
+            f"{result.inputs.settings.horizon_months} months.")
+    lines = story.budget_lines(result)
+    whole = story.overall_budget(result)
+    if whole is not None:
+        limit = rt.money_short(whole.max_cost, cur)
+        return text + (f" That is the whole budget of {limit}: the budget limits the plan."
+                       if whole.binding else
+                       f" That is {rt.fmt_pct(whole.spent / whole.max_cost)} of the {limit} "
+                       "budget.")
+    binding = sum(b.binding for b in lines)
+    if binding:
+        return text + f" {binding} of the {len(lines)} budget limits are fully spent."
+    return text + (f" It stays within all {len(lines)} budget limits." if lines
+                   else " No budget limit was set.")
 
 
 def section(sh: Sheet, row: int, title: str) -> int:
@@ -132,21 +175,42 @@ def requisitions_in_flight(sh: Sheet, result: PlanResult) -> None:
 
 
 def requisitions(sh: Sheet, result: PlanResult) -> None:
+    """Ready to paste into an applicant-tracking system: one row per month, site, role and
+    pay point, in the order to open them; months as real Excel dates (the contract sheets
+    keep YYYY-MM text), the pay range of the band in its own currency, filterable."""
     fte, money = _fmts(result)
     fmt = sh.book.fmt
     cur = result.inputs.settings.currency
     req = rt.requisitions(result)
+    bands = result.inputs.bands
     cols = ["Open requisition", "Start month", "Country", "Site", "Role", "Role id",
-            "Pay point", "Hires", "Annual salary", "Currency", f"Annual salary ({cur})"]
+            "Hires", "Pay point", "Annual salary", "Pay range from", "Pay range to",
+            "Currency", f"Annual salary ({cur})"]
     sh.header(0, cols)
+    month = fmt(MONTH_FORMAT)
+    for col in (0, 1):
+        sh.widths[col] = 16
     r = 0
     for r, rec in enumerate(req.itertuples(index=False), start=1):
-        sh.row(r, [rec.requisition_month, rec.start_month, rec.country, rec.site_name,
-                   rec.role_name, rec.role_id, rec.pay_point, rec.hires, rec.annual_salary,
+        band = bands[(rec.country, rec.role_id)]
+        local = fmt(rt.excel_money_format(rec.currency))
+        for col, label in ((0, rec.requisition_month), (1, rec.start_month)):
+            if label:
+                sh.ws.write_datetime(r, col, _month_date(label), month)
+        sh.row(r, [rec.country, rec.site_name, rec.role_name, rec.role_id, rec.hires,
+                   rec.pay_point, rec.annual_salary, band.band_min, band.band_max,
                    rec.currency, rec.annual_salary_reporting],
-               [None] * 7 + [fmt(fte), fmt(rt.excel_money_format(rec.currency)), None,
-                             fmt(money)])
+               [None] * 4 + [fmt(fte), None, local, local, local, None, fmt(money)], col=2)
     sh.finish(0, len(cols), r)
+
+
+MONTH_FORMAT = "yyyy-mm"
+
+
+def _month_date(label: str) -> dt.date:
+    """`2027-05` as the first day of that month, for a real Excel date cell."""
+    y, m = label.split("-")
+    return dt.date(int(y), int(m), 1)
 
 
 def headcount(sh: Sheet, result: PlanResult) -> None:
