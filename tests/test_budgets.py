@@ -115,3 +115,27 @@ def test_sheets_only_with_budget_rows(tmp_path, solved):
     names = openpyxl.load_workbook(path).sheetnames
     assert "Budgets" not in names and "Budget use" not in names
     assert build_context(bare, with_charts=False)["budget"]["lines"] == []
+
+
+@pytest.mark.parametrize("lp, value", [(True, 99.0), (False, 1_000_000 / 15_000 - 1)],
+                         ids=["lp", "integer"])
+def test_marginal_value_of_a_binding_budget(lp, value):
+    """US only, demand 1 FTE t=0..3 (t=0 is 2025-12), contractors allowed up to the whole
+    requirement at 1.5 x the mid wage (15,000 a month), Budget row 2 for 2025, US: 5,000.
+    LP: hire 0.5 at t=0 (10,000 a month beats 15,000): one more unit of budget staffs
+    1/10,000 FTE more: -100 of penalty, +1 of salary: marginal_value 99.
+    Integer: a whole hire at t=0 would cost 10,000 > 5,000, so 1/3 FTE of contractors;
+    with hires fixed (the fixed-integer LP) one more unit buys 1/15,000 FTE of contractor:
+    -66.67 of penalty, +1: marginal_value 1,000,000 / 15,000 - 1 = 65.67. Binding in both."""
+    from cases import role
+
+    case = make_inputs(start=START - 1, horizon=4, integer=not lp,
+                       roles=[role(contractors=True, share=1.0, premium=1.5)],
+                       extras=[extra(-1, 2, 1)],
+                       budgets=[budget(5_000, year=2025, country="US", row=2)])
+    r = solve_inputs(case, lp=lp)
+    b = r.budgets.iloc[0]
+    assert b["binding"] == "yes" and b["spent"] == pytest.approx(5_000)
+    assert b["marginal_value"] == pytest.approx(value, rel=1e-6)
+    head = r.headcount.iloc[0]
+    assert head["contractors"] == pytest.approx(0 if lp else 1 / 3)
