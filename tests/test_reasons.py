@@ -157,3 +157,22 @@ def test_in_memory_lifts_give_the_rebuilt_models_reasons(lp):
     assert mem.table.equals(fresh.table)
     assert {c.family for c in mem.solves if not c.rebuilt} >= {"supply", "budget"}
     assert all(c.rebuilt for c in fresh.solves)
+
+
+def test_a_reused_instance_gets_its_time_on_top_of_what_it_has_run():
+    """HiGHS measures time_limit on the instance's run clock, which keeps counting across
+    run() calls: a re-solve on a reused instance must be given its run time so far plus its
+    own share, or it stops at once when earlier solves used up the limit."""
+    import numpy as np
+
+    from staffplan.model.build import build_model
+    from staffplan.results.reasons import _Solver
+
+    model = build_model(make_inputs(integer=False, extras=[extra(0, 5, 1)]))
+    solver = _Solver(model)
+    start = np.zeros(len(solver.variables))
+    for _ in range(2):
+        ran = solver.h.getRunTime()
+        solver.solve(start, 5.0, 0.0, [])
+        assert solver.h.getOptionValue("time_limit")[1] == pytest.approx(ran + 5.0)
+    assert solver.h.getRunTime() > 0

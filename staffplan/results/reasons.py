@@ -211,7 +211,10 @@ class _Solver:
               keys: list[Key]) -> tuple[dict[Key, float], str]:
         """Solve from the plan as starting point; U at `keys` (None where no plan came out)."""
         h = self.h
-        h.setOptionValue("time_limit", float(time_limit) if time_limit else highspy.kHighsInf)
+        # HiGHS's time_limit is measured on the instance's run clock, which keeps counting
+        # over every run() of a reused instance: the limit is what it has run plus ours.
+        h.setOptionValue("time_limit", h.getRunTime() + float(time_limit) if time_limit
+                         else highspy.kHighsInf)
         h.setOptionValue("mip_rel_gap", float(mip_gap))
         if self.integer:
             # The plan is feasible here (lifting only relaxes): a MIP starts with it in hand.
