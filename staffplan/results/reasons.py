@@ -28,8 +28,8 @@ Reuse, so the reasons cost little more than a few warm re-solves:
 
 The plan is a feasible point of every counterfactual (lifting only relaxes), so a MIP
 counterfactual starts with it as its incumbent; an LP starts from the plan's basis where the
-model is reused, else from scratch (a primal start made HiGHS's simplex slower, not faster). `U` is read from the reported plan (the `Headcount` table), never from a
-re-solve.
+model is reused, else from scratch (a primal start made HiGHS's simplex slower, not faster).
+`U` is read from the reported plan (the `Headcount` table), never from a re-solve.
 """
 
 from __future__ import annotations
