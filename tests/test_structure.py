@@ -67,3 +67,21 @@ def test_only_the_cli_prints():
                      if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
                      and node.func.id in ("print", "input")]
     assert printing == []
+
+
+def test_thresholds_come_from_core_tolerances():
+    """The solver-noise (1e-9) and shown-as-non-zero (1e-6) thresholds are defined once, in
+    core/tolerances.py; a comparison or a module constant with either literal is a second copy."""
+    values = {1e-6, 1e-9}
+    copies = []
+    for path, tree in _modules():
+        if path.name == "tolerances.py":
+            continue
+        roots = [n for n in ast.walk(tree) if isinstance(n, ast.Compare)]
+        roots += [n.value for n in tree.body if isinstance(n, (ast.Assign, ast.AnnAssign))
+                  and n.value is not None]
+        copies += sorted({f"{path.relative_to(PACKAGE.parent)}:{c.lineno}"
+                          for root in roots for c in ast.walk(root)
+                          if isinstance(c, ast.Constant) and isinstance(c.value, float)
+                          and c.value in values})
+    assert copies == [], "use staffplan.core.tolerances (NOISE, SHOWN, WHOLE, ...)"

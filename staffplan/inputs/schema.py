@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from staffplan.core.tolerances import NOISE
+
 # Column kinds understood by the reader.
 #   text      free text
 #   id        letters, digits and `_` only (PuLP rewrites other characters in names)
@@ -42,7 +44,7 @@ BLANK = ""
 # infinite; a band of 1e-300 crashed it in integer mode), so the reader refuses them, naming
 # the cell. Columns with their own `maximum` use that instead of LARGEST / MOST_FTE.
 LARGEST = 1e15  # any number: a trillion in the largest currencies is still far below it
-SMALLEST = 1e-9  # any non-zero number: smaller ones are 0 to the solver
+SMALLEST = NOISE  # any non-zero number: smaller ones are 0 to the solver
 MOST_FTE = 1e6  # people in one column or requirement (unit FTE) for one pair and month
 
 

@@ -19,6 +19,7 @@ from staffplan import __version__
 from staffplan.core.atomic import atomic_path
 from staffplan.core.months import month_label
 from staffplan.core.resources import TEMPLATES_PACKAGE
+from staffplan.core.tolerances import NOISE
 from staffplan.reports import charts, story
 from staffplan.reports import tables as rt
 from staffplan.reports.in_flight import in_flight
@@ -336,7 +337,7 @@ def _meta(result: PlanResult) -> list[tuple[str, str]]:
 
 def _proof(result: PlanResult) -> str:
     if result.status.value == "optimal":
-        return "yes" if result.mode == Mode.LP or result.mip_gap <= 1e-9 else (
+        return "yes" if result.mode == Mode.LP or result.mip_gap <= NOISE else (
             f"yes, to within {result.mip_gap:.2%}" if math.isfinite(result.mip_gap)
             else "yes, to within the accepted margin")
     return "not proven: the search stopped at its time limit"

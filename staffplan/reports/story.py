@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from staffplan.core.tolerances import SHOWN
 from staffplan.reports import tables as rt
 from staffplan.results.tables import PlanResult
 
@@ -199,26 +200,26 @@ def people_changes(result: PlanResult) -> PeopleChanges:
     """Who the plan releases or relocates, where, when, why, and what it costs."""
     h = result.headcount
     releases = []
-    for (c, r), g in h[h["separations"] > 1e-6].groupby(["country", "role_id"], sort=True):
+    for (c, r), g in h[h["separations"] > SHOWN].groupby(["country", "role_id"], sort=True):
         pair = h[(h["country"] == c) & (h["role_id"] == r)].sort_values("month")
         first, last = g["month"].min(), g["month"].max()
         before = pair[pair["month"] <= first]["requirement"].max()
         after = pair[pair["month"] >= last]["requirement"].min()
         name = rt.role_name(result, r)
-        if after < before - 1e-6:
+        if after < before - SHOWN:
             why = f"the need falls from {rt.fmt_fte(before, 1)} to {rt.fmt_fte(after, 1)} FTE"
         else:
             why = "cheaper than keeping them until they are needed again"
         releases.append(Release(c, name, float(g["separations"].sum()), first, last, why))
     releases.sort(key=lambda x: (-x.people, x.country, x.role))
     moves = []
-    for r, g in h[(h["moves_in"] > 1e-6) | (h["moves_out"] > 1e-6)].groupby("role_id", sort=True):
+    for r, g in h[(h["moves_in"] > SHOWN) | (h["moves_out"] > SHOWN)].groupby("role_id", sort=True):
         out_ = g.groupby("country")["moves_out"].sum()
         in_ = g.groupby("country")["moves_in"].sum()
-        moved = g[g["moves_out"] > 1e-6]["month"]
+        moved = g[g["moves_out"] > SHOWN]["month"]
         moves.append(Move(rt.role_name(result, r), float(out_.sum()),
-                          [(c, float(v)) for c, v in out_.items() if v > 1e-6],
-                          [(c, float(v)) for c, v in in_.items() if v > 1e-6],
+                          [(c, float(v)) for c, v in out_.items() if v > SHOWN],
+                          [(c, float(v)) for c, v in in_.items() if v > SHOWN],
                           moved.min(), moved.max()))
     moves.sort(key=lambda x: (-x.people, x.role))
     return PeopleChanges(float(h["separations"].sum()), float(result.costs["separations"].sum()),

@@ -46,7 +46,7 @@ import pandas as pd
 import pulp
 
 from staffplan.core.months import month_label, month_year
-from staffplan.core.tolerances import SHOWN
+from staffplan.core.tolerances import NOISE, SHOWN, WHOLE
 from staffplan.inputs.data import Inputs
 from staffplan.inputs.schema import PAY_POINTS
 from staffplan.model.build import StaffModel, build_model
@@ -413,7 +413,7 @@ def _months(n: int) -> str:
 
 
 def _num(v: float) -> str:
-    return f"{v:,.0f}" if abs(v - round(v)) < 1e-9 else f"{v:,.2f}".rstrip("0").rstrip(".")
+    return f"{v:,.0f}" if abs(v - round(v)) < NOISE else f"{v:,.2f}".rstrip("0").rstrip(".")
 
 
 class _Words:
@@ -514,7 +514,7 @@ def _full_pay_points(model: StaffModel, c: str, r: str, t: int) -> list[str]:
                 continue
             used = sum((v.varValue or 0.0) * a for v, a in con.items())
             room = -con.constant - used
-            if room < (1 - 1e-6 if model.integer else 1e-6 * max(1.0, -con.constant)):
+            if room < (1 - WHOLE if model.integer else SHOWN * max(1.0, -con.constant)):
                 out.append(k)
                 break
     return out
