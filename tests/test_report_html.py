@@ -336,3 +336,17 @@ def test_roles_sharing_a_display_name_keep_their_own_hires():
     rows = ctx["requisitions"]["rows"]
     assert [(r["country"], r["role"], r["hires"]) for r in rows] == [
         ("US", "Engineer", "1"), ("US", "Engineer", "1")]
+
+
+def test_growth_starts_from_the_roster_when_there_is_one():
+    """A Roster of 3 engineers (mid) replaces starting_headcount (0); they need 3 FTE in every
+    month and nobody leaves: no hire, staff 3 at the end, growth 0 from 3 at the start."""
+    from cases import extra, make_inputs
+    from staffplan.inputs.data import RosterRow
+    from staffplan.jobs.plan import solve_inputs
+
+    inputs = dataclasses.replace(make_inputs(extras=[extra(0, 5, 3)]),
+                                 roster=[RosterRow("US", "eng", "mid", 3.0)])
+    ctx = build_context(solve_inputs(inputs), with_charts=False)
+    assert ctx["growth"]["rows"] == [{"country": "US", "start": "3", "end": "3", "hires": "0",
+                                      "net": "0"}]

@@ -67,3 +67,17 @@ def test_headings_tables_and_markup():
         "  Where        Cost\n  US      USD 1,000\n"
         "- A long single-cell row that becomes a bullet\n\n"
         "Risks\n-----\n\nNone.\n")
+
+
+SOLVER_WORDS = re.compile(r"\b(dual|duals|shadow price|relaxation|objective|look-ahead|lookahead|"
+                          r"modelled months|solver)\b", re.I)
+
+
+def test_no_solver_terms_in_the_body_or_the_text_part(pair):
+    """Executives read plain words: no dual, shadow price, relaxation, objective or look-ahead
+    anywhere in what the report or the email's text part shows."""
+    _, report, text = pair
+    body = re.sub(r"<head>.*?</head>", " ", report, flags=re.S)
+    seen = re.sub(r"\s+", " ", htmllib.unescape(re.sub(r"<[^>]+>", " ", body)))
+    assert not SOLVER_WORDS.findall(seen), SOLVER_WORDS.findall(seen)
+    assert not SOLVER_WORDS.findall(text)

@@ -30,7 +30,7 @@ from staffplan.results.tables import Mode, PlanResult
 log = logging.getLogger(__name__)
 
 MAX_TOP_RISKS = 2  # on the first screen
-MAX_RISKS = 3  # in the story; the Risks sheet has them all
+MAX_RISKS = 3  # in the story; the Unmet demand sheet has them all
 MAX_REQUISITIONS = 15
 MAX_GO_LIVE_SITES = 6
 MAX_MARKET_LIMITS = 4

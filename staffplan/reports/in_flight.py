@@ -39,8 +39,8 @@ def in_flight(result: PlanResult) -> dict[str, Any] | None:
             line["text"] = f"Offer accepted: {q.req_id} starts {q.start_month}."
             fixed.append(line)
         else:  # LP mode: a partly kept requisition
-            line["text"] = (f"{q.req_id} is {rt.fmt_pct(float(q.decision))} kept in the linear "
-                            f"relaxation; plan in whole people to decide it.")
+            line["text"] = (f"{q.req_id} is {rt.fmt_pct(float(q.decision))} kept in this quick "
+                            f"estimate (fractional hires); plan in whole people to decide it.")
             partly.append(line)
     h = result.hires
     new = float(h.loc[h["source"] == "new", "hires"].sum()) if len(h) else 0.0
@@ -70,7 +70,7 @@ def sheet_sections(result: PlanResult) -> list[tuple[str, list[str], list[list[o
               ["Accepted offers (fixed)", c["accepted"]],
               ["New requisitions to open (horizon)", c["new"]]]
     if c["partly"]:
-        counts.insert(3, ["Partly kept (linear relaxation)", c["partly"]])
+        counts.insert(3, ["Partly kept (fractional-hire estimate)", c["partly"]])
     cols = ["What to do", "Requisition", "Country", "Role", "Band", "Start"]
     return [
         ("In numbers", ["", "Count"], counts),

@@ -243,8 +243,14 @@ class Growth:
 
 
 def starting_headcount(result: PlanResult, country: str, role_id: str) -> float:
+    """Staff on the books before the first month: the Roster's rows for the pair when it
+    has any (they replace starting_headcount), else the LabourMarket's starting_headcount."""
+    rows = [r.headcount for r in result.inputs.roster
+            if r.country == country and r.role_id == role_id]
+    if rows:
+        return float(sum(rows))
     market = result.inputs.markets.get((country, role_id))
-    return market.starting_headcount if market else 0.0
+    return float(market.starting_headcount or 0.0) if market else 0.0
 
 
 def growth(result: PlanResult) -> list[Growth]:
