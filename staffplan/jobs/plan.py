@@ -17,7 +17,7 @@ from staffplan.core.tolerances import LIMIT_ATOL, LIMIT_RTOL, SHOWN, WHOLE
 from staffplan.delivery.message import PLAN_SUFFIX, REPORT_SUFFIX
 from staffplan.inputs.data import Budget, Inputs
 from staffplan.model.build import build_model, cost_constant, cost_terms
-from staffplan.model.solve import Status, plan_duals, solve_model
+from staffplan.model.solve import Deadline, Status, plan_duals, solve_model
 from staffplan.model.stable import Stabilised, prefer_previous
 from staffplan.reports.html import render_report, write_report_html
 from staffplan.reports.tables import budget_lines
@@ -37,12 +37,13 @@ def solve_inputs(inputs: Inputs, lp: bool = False, solver: str = "highs",
     the accepted gap allows (model/stable.py), so month two shows changes, not solver noise."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    # The solve phase's wall-clock budget: the counterfactual solves of the reasons share it.
-    deadline = t0 + inputs.settings.time_limit_s
+    # time_limit_s is the user's wall clock for the whole solve phase: every solve of this
+    # plan shares this one deadline (model/solve.py, README "Time limit").
+    deadline = Deadline.after(inputs.settings.time_limit_s)
     model = build_model(inputs, integer=False if lp else None)
     timings["build"] = time.perf_counter() - t0
     stabilise = previous is not None and model.integer and solver == "highs"
-    outcome = solve_model(model, solver=solver, duals=not stabilise)
+    outcome = solve_model(model, solver=solver, duals=not stabilise, deadline=deadline)
     timings.update(outcome.timings)
     if outcome.outcome == Status.INFEASIBLE:
         if inputs.budgets:
@@ -55,15 +56,14 @@ def solve_inputs(inputs: Inputs, lp: bool = False, solver: str = "highs",
                            f"time limit {limit:g} s")
     stable = None
     if stabilise and previous is not None:
-        # What is left of the time limit, and at least a quarter of it.
-        budget = max(deadline - time.perf_counter(), inputs.settings.time_limit_s / 4)
-        stable = _stay_near(model, outcome, previous, solver, budget)
+        # What is left of the time limit (the MIP stopped early to leave it).
+        stable = _stay_near(model, outcome, previous, solver, deadline)
         timings["stable"] = stable.seconds
     t1 = time.perf_counter()
     result = build_results(model, outcome)
     timings["results"] = time.perf_counter() - t1
     t1 = time.perf_counter()
-    why = explain_unmet(model, result.headcount, deadline=deadline)
+    why = explain_unmet(model, result.headcount, deadline=deadline.at)
     result.risks = why.table
     result.warnings.extend(why.warnings)
     timings["reasons"] = time.perf_counter() - t1
@@ -73,14 +73,14 @@ def solve_inputs(inputs: Inputs, lp: bool = False, solver: str = "highs",
 
 
 def _stay_near(model, outcome, previous: PreviousPlan, solver: str,
-               time_limit: float) -> Stabilised:
+               deadline: Deadline) -> Stabilised:
     """The second solve of model/stable.py, then the duals for the plan it leaves."""
     detail = previous.hires_by_pay_point
     hires = {} if detail is None else {
         (c, r, k, m): float(v) for c, r, k, m, v in
         detail[["country", "role_id", "pay_point", "start_month", "hires"]].itertuples(
             index=False, name=None)}
-    stable = prefer_previous(model, outcome, hires, set(previous.months), time_limit)
+    stable = prefer_previous(model, outcome, hires, set(previous.months), deadline.remaining())
     if stable.applied:
         z, gap = outcome.objective, outcome.mip_gap
         bound = z - gap * abs(z) if math.isfinite(gap) else math.nan
@@ -89,7 +89,7 @@ def _stay_near(model, outcome, previous: PreviousPlan, solver: str,
             outcome.mip_gap = max(0.0, (outcome.objective - bound) / max(abs(outcome.objective),
                                                                           1e-12))
     t0 = time.perf_counter()
-    outcome.duals = plan_duals(model, solver)
+    outcome.duals = plan_duals(model, solver, deadline)
     outcome.timings["duals"] = time.perf_counter() - t0
     return stable
 

@@ -5,6 +5,12 @@ of PuLP's column-by-column and row-by-row `addCol`/`addRow` (performance.md).
 Statuses are enums; only `optimal` and `feasible` (time limit with a plan in
 hand) produce a plan. In integer mode the duals come from the LP with the
 integer variables fixed at their optimum, re-solved.
+
+The time limit is the user's (`time_limit_s`): in integer mode every solve of one
+plan (the LP relaxation behind the rounded warm start, the MIP, the fixed-integer
+LP for shadow prices, the counterfactual solves of results/reasons.py) shares one
+wall-clock `Deadline`. The MIP stops `AFTER_MIP_SHARE` of the limit early so the
+solves after it fit; each of those gets what is left (README, "Time limit").
 """
 
 from __future__ import annotations
@@ -27,6 +33,47 @@ from staffplan.core.tolerances import NOISE, WHOLE
 from staffplan.model.build import StaffModel
 
 log = logging.getLogger(__name__)
+
+
+# Share of an integer run's time limit the MIP leaves for the solves after it (the
+# fixed-integer LP for shadow prices, the counterfactual solves of the reasons).
+AFTER_MIP_SHARE = 0.15
+# The warm start's LP relaxation may use at most this share of the time left.
+WARM_START_SHARE = 0.25
+# HiGHS MIP presolve rules switched off: probing (bit 15) and enumeration (bit 16). On the
+# medium benchmark they spent 10-20 s before branch and bound started and the gap reached at
+# the time limit was no better (issue 14, benchmarks/README.md).
+MIP_PRESOLVE_RULE_OFF = (1 << 15) | (1 << 16)
+MIN_SOLVE_SECONDS = 1.0  # a solve is never given less, even after the deadline
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """The wall-clock end of one plan's solve phase, shared by all its solves.
+
+    `at` is a `time.perf_counter()` value (None: no limit); `seconds` the whole limit it
+    was made from. Made once per plan (jobs/plan.py) and passed to every solve, each of
+    which asks for `remaining()` when it starts.
+    """
+
+    at: float | None
+    seconds: float | None = None
+
+    @classmethod
+    def after(cls, seconds: float | None) -> Deadline:
+        if seconds is None:
+            return cls(None)
+        return cls(time.perf_counter() + float(seconds), float(seconds))
+
+    def remaining(self, keep: float = 0.0) -> float | None:
+        """Seconds left, less `keep` for later solves; never below MIN_SOLVE_SECONDS."""
+        if self.at is None:
+            return None
+        return max(MIN_SOLVE_SECONDS, self.at - time.perf_counter() - keep)
+
+    def mip_limit(self) -> float | None:
+        """The MIP's limit: what is left, less the share kept for the solves after it."""
+        return self.remaining(keep=AFTER_MIP_SHARE * (self.seconds or 0.0))
 
 
 class Status(str, enum.Enum):
@@ -118,12 +165,14 @@ def highs_lp(model: StaffModel, variables: list[pulp.LpVariable] | None = None,
 class BulkHiGHS(pulp.HiGHS):
     """PuLP's HiGHS interface with a one-call matrix hand-over."""
 
-    def __init__(self, model: StaffModel, warm_start: bool = True, **kwargs) -> None:
+    def __init__(self, model: StaffModel, warm_start: bool = True,
+                 deadline: Deadline | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.model = model
         self.handover_seconds = 0.0
         self.warm_start = warm_start
         self.warm_start_seconds = 0.0
+        self.deadline = deadline
 
     def createAndConfigureSolver(self, lp: pulp.LpProblem) -> None:
         # HiGHS prints its banner to stdout when constructed, before any option
@@ -131,20 +180,83 @@ class BulkHiGHS(pulp.HiGHS):
         with _quiet_stdout():
             super().createAndConfigureSolver(lp)
 
+    def actualSolve(self, lp: pulp.LpProblem) -> int:
+        """PuLP's steps, with `lp.variables()` (a scan of every constraint) listed once and
+        the solution read back in one pass (PuLP listed the variables three times a solve)."""
+        self.createAndConfigureSolver(lp)
+        self.buildSolverModel(lp)
+        self.callSolver(lp)
+        status, sol_status = self.read_back(lp)
+        lp.assignStatus(status, sol_status)
+        return status
+
     def buildSolverModel(self, lp: pulp.LpProblem) -> None:
         t0 = time.perf_counter()
-        variables = lp.variables()
-        for i, con in enumerate(lp.constraints.values()):
+        self.variables = variables = lp.variables()
+        self.constraints = list(lp.constraints.values())
+        for i, con in enumerate(self.constraints):
             con.index = i
         lp.solverModel.passModel(highs_lp(self.model, variables, integer=self.mip))
         self.handover_seconds = time.perf_counter() - t0
-        if self.mip and self.model.integer and self.warm_start:
+        if not (self.mip and self.model.integer):
+            return
+        h: highspy.Highs = lp.solverModel
+        h.setOptionValue("presolve_rule_off", MIP_PRESOLVE_RULE_OFF)
+        if self.warm_start:
             t1 = time.perf_counter()
-            start = rounded_start(self.model, variables, self.timeLimit)
+            limit = self.deadline.remaining() if self.deadline else self.timeLimit
+            start = rounded_start(self.model, variables, limit)
             if start is not None:
                 idx, vals = start
-                lp.solverModel.setSolution(len(idx), idx, vals)
+                h.setSolution(len(idx), idx, vals)
             self.warm_start_seconds = time.perf_counter() - t1
+        if self.deadline and self.deadline.at is not None:
+            # PuLP set the limit before the warm start ran; the MIP gets what is left of it.
+            h.setOptionValue("time_limit", float(self.deadline.mip_limit()))
+
+
+    def read_back(self, lp: pulp.LpProblem) -> tuple[int, int]:
+        """PuLP's status pair; values, reduced costs, slacks and duals onto the variables and
+        constraints, solver noise below NOISE zeroed and whole-number variables snapped."""
+        h: highspy.Highs = lp.solverModel
+        status = h.getModelStatus()
+        S = highspy.HighsModelStatus
+        has_plan = (h.getInfo().primal_solution_status
+                    == highspy.SolutionStatus.kSolutionStatusFeasible)
+        if status == S.kOptimal:
+            pair = (pulp.LpStatusOptimal, pulp.LpSolutionOptimal)
+        elif status in (S.kInfeasible, S.kUnboundedOrInfeasible):
+            pair = (pulp.LpStatusInfeasible, pulp.LpSolutionInfeasible)
+        elif status == S.kUnbounded:
+            pair = (pulp.LpStatusUnbounded, pulp.LpSolutionUnbounded)
+        elif has_plan and status in (S.kTimeLimit, S.kIterationLimit, S.kInterrupt,
+                                     S.kObjectiveBound, S.kObjectiveTarget):
+            pair = (pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible)
+        else:
+            pair = (pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound)
+        sol = h.getSolution()
+        if not sol.value_valid:
+            return pair
+        x = np.asarray(sol.col_value, dtype=float)
+        x[np.abs(x) < NOISE] = 0.0
+        if self.mip and self.model.integer:  # a hire of 0.9999999999999861 is one hire
+            r = np.round(x)
+            ints = np.fromiter((v.cat == pulp.LpInteger for v in self.variables), bool,
+                               count=len(self.variables))
+            snap = ints & (np.abs(x - r) < WHOLE)
+            x[snap] = r[snap]
+        dj = sol.col_dual if sol.dual_valid else [None] * len(x)
+        for var, value, d in zip(self.variables, x.tolist(), dj):
+            var.varValue = value
+            var.dj = d
+        rows = sol.row_value
+        duals = sol.row_dual if sol.dual_valid else [None] * len(rows)
+        le = pulp.LpConstraintLE
+        for con, value, pi in zip(self.constraints, rows, duals):
+            slack = con.constant + value  # PuLP keeps the constant on the left-hand side
+            con.slack = -slack if con.sense == le else slack
+            con.pi = pi
+        return pair
 
 
 def rounded_start(model: StaffModel, variables: list[pulp.LpVariable],
@@ -156,7 +268,7 @@ def rounded_start(model: StaffModel, variables: list[pulp.LpVariable],
         h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     if time_limit:
-        h.setOptionValue("time_limit", float(time_limit) / 4)
+        h.setOptionValue("time_limit", float(time_limit) * WARM_START_SHARE)
     h.passModel(highs_lp(model, variables, integer=False))
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
@@ -218,18 +330,27 @@ def _quiet_stdout():
 
 
 def solve_model(model: StaffModel, solver: str = "highs", time_limit: float | None = None,
-                mip_gap: float | None = None, duals: bool = True) -> SolveOutcome:
-    """Solve, report the status honestly, and leave duals on the constraints."""
+                mip_gap: float | None = None, duals: bool = True,
+                deadline: Deadline | None = None) -> SolveOutcome:
+    """Solve, report the status honestly, and leave duals on the constraints.
+
+    `deadline` is the plan's shared wall-clock limit (default: `time_limit`, else the
+    setting, from now). In integer mode the warm start, the MIP and the duals' re-solve all
+    fit before it, with `AFTER_MIP_SHARE` of it left for the caller's solves after this one;
+    in LP mode the one LP solve is limited by what is left.
+    """
     s = model.inputs.settings
-    time_limit = s.time_limit_s if time_limit is None else time_limit
+    if deadline is None:
+        deadline = Deadline.after(s.time_limit_s if time_limit is None else time_limit)
     mip_gap = s.mip_gap if mip_gap is None else mip_gap
     t0 = time.perf_counter()
     if solver == "highs":
-        api = BulkHiGHS(model, mip=model.integer, msg=False, timeLimit=time_limit,
-                        gapRel=mip_gap)
+        api = BulkHiGHS(model, mip=model.integer, msg=False, timeLimit=deadline.remaining(),
+                        gapRel=mip_gap, deadline=deadline)
     elif solver == "cbc":
-        warm = model.integer and _cbc_start(model, time_limit)
-        api = pulp.PULP_CBC_CMD(mip=model.integer, msg=False, timeLimit=time_limit,
+        warm = model.integer and _cbc_start(model, deadline.remaining())
+        limit = deadline.mip_limit() if model.integer else deadline.remaining()
+        api = pulp.PULP_CBC_CMD(mip=model.integer, msg=False, timeLimit=limit,
                                 gapRel=mip_gap, warmStart=warm)
     else:
         raise SolverFailed(f"unknown solver {solver!r}: use highs or cbc")
@@ -246,12 +367,15 @@ def solve_model(model: StaffModel, solver: str = "highs", time_limit: float | No
     if warm:
         out.timings["warm_start"] = warm
     if out.outcome in (Status.OPTIMAL, Status.FEASIBLE):
-        variables = model.prob.variables()  # PuLP rebuilds this list on every call
-        _zero_noise(variables)
+        if isinstance(api, BulkHiGHS):  # listed once for the solve, noise already zeroed
+            variables = api.variables
+        else:
+            variables = model.prob.variables()  # PuLP scans every constraint for it
+            _zero_noise(variables)
         out.objective = _objective(model.prob)
         if duals:
             t1 = time.perf_counter()
-            out.duals = _duals(model, solver, variables)
+            out.duals = _duals(model, solver, variables, deadline)
             out.timings["duals"] = time.perf_counter() - t1
     log.info("%s: %s, objective %.6g, %.2f s", solver, out.outcome.value, out.objective, seconds)
     return out
@@ -315,13 +439,17 @@ def _objective(prob: pulp.LpProblem) -> float:
                  + sum(coef * (var.varValue or 0.0) for var, coef in prob.objective.items()))
 
 
-def plan_duals(model: StaffModel, solver: str = "highs") -> bool:
+def plan_duals(model: StaffModel, solver: str = "highs",
+               deadline: Deadline | None = None) -> bool:
     """Duals for the plan now in the variables (after `solve_model(..., duals=False)` and a
     change to that plan, e.g. model/stable.py); True when they are valid."""
-    return _duals(model, solver, model.prob.variables())
+    if deadline is None:
+        deadline = Deadline.after(model.inputs.settings.time_limit_s)
+    return _duals(model, solver, model.prob.variables(), deadline)
 
 
-def _duals(model: StaffModel, solver: str, variables: list[pulp.LpVariable]) -> bool:
+def _duals(model: StaffModel, solver: str, variables: list[pulp.LpVariable],
+           deadline: Deadline) -> bool:
     """Leave constraint.pi / variable.dj valid: in integer mode by fixing the
     integer variables at their optimum and re-solving the LP."""
     prob = model.prob
@@ -335,10 +463,11 @@ def _duals(model: StaffModel, solver: str, variables: list[pulp.LpVariable]) -> 
         v.lowBound = v.upBound = fixed
         v.cat = pulp.LpContinuous
     try:
+        limit = deadline.remaining()
         if solver == "highs":
-            api = BulkHiGHS(model, mip=False, msg=False)
+            api = BulkHiGHS(model, mip=False, msg=False, timeLimit=limit)
         else:
-            api = pulp.PULP_CBC_CMD(mip=False, msg=False)
+            api = pulp.PULP_CBC_CMD(mip=False, msg=False, timeLimit=limit)
         prob.solve(api)
         ok = prob.status == pulp.LpStatusOptimal
     except pulp.PulpSolverError:

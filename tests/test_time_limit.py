@@ -1,0 +1,84 @@
+"""The time limit is the user's: one wall-clock Deadline per plan, shared by its solves.
+
+Behaviour only (no timing): a fake clock stands still or jumps, and the tests read the
+limit each solve was given. The real wall times are measured in benchmarks/.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from cases import extra, make_inputs, market
+from staffplan.model import solve as solve_mod
+from staffplan.model.build import build_model
+from staffplan.model.solve import AFTER_MIP_SHARE, MIP_PRESOLVE_RULE_OFF, Deadline, solve_model
+
+
+def option(model, name: str) -> float:
+    """An option of the HiGHS object that ran the last solve (highspy returns a status too)."""
+    return model.prob.solverModel.getOptionValue(name)[1]
+
+
+class Clock:
+    """time.perf_counter for the solve module: stands at `now` until moved."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    c = Clock(1000.0)
+    monkeypatch.setattr(solve_mod.time, "perf_counter", c)
+    return c
+
+
+def test_deadline_counts_down_and_keeps_a_share_for_the_solves_after_the_mip(clock):
+    d = Deadline.after(60)
+    assert d.remaining() == 60
+    clock.now += 10
+    assert d.remaining() == 50
+    # The MIP stops early by AFTER_MIP_SHARE of the whole limit: 50 - 0.15 * 60 = 41.
+    assert AFTER_MIP_SHARE == 0.15
+    assert d.mip_limit() == pytest.approx(41.0)
+    clock.now += 100  # past the deadline: a solve still gets one second, not zero or less
+    assert d.remaining() == 1.0 and d.mip_limit() == 1.0
+    assert Deadline.after(None).remaining() is None
+
+
+def test_the_mip_gets_what_the_deadline_leaves_with_presolve_probing_off(clock):
+    """One unit of extra demand for 3 months, 2 months to fill: an integer model solved in
+    well under a second; the clock stands still, so the MIP's limit is exactly the 30 s
+    setting less the kept share, 30 - 0.15 * 30 = 25.5 s."""
+    inputs = make_inputs(horizon=3, markets=[market(ttf=2)], extras=[extra(0, 2, 1)])
+    model = build_model(inputs)
+    assert model.integer
+    out = solve_model(model, duals=False, deadline=Deadline.after(inputs.settings.time_limit_s))
+    assert out.outcome.value == "optimal"
+    assert option(model, "time_limit") == pytest.approx(25.5)
+    assert option(model, "presolve_rule_off") == MIP_PRESOLVE_RULE_OFF == 98304
+
+
+def test_a_late_start_still_leaves_each_solve_a_second(clock):
+    """The deadline passed while the model was built: the MIP still runs, for one second."""
+    inputs = make_inputs(horizon=3, markets=[market(ttf=2)], extras=[extra(0, 2, 1)])
+    deadline = Deadline.after(inputs.settings.time_limit_s)
+    clock.now += 45
+    model = build_model(inputs)
+    out = solve_model(model, duals=False, deadline=deadline)
+    assert out.outcome.value == "optimal"
+    assert option(model, "time_limit") == pytest.approx(1.0)
+
+
+def test_lp_mode_gets_the_whole_remaining_time(clock):
+    inputs = make_inputs(horizon=3, integer=False, markets=[market(ttf=2)],
+                         extras=[extra(0, 2, 1)])
+    deadline = Deadline.after(inputs.settings.time_limit_s)
+    clock.now += 5
+    model = build_model(inputs)
+    assert not model.integer
+    solve_model(model, duals=False, deadline=deadline)
+    assert option(model, "time_limit") == pytest.approx(25.0)
