@@ -2,12 +2,16 @@
 
     python benchmarks/run.py small medium [--modes lp integer] [--repeat 3] [--seed 1]
                              [--time-limit S] [--profile]
+    python benchmarks/run.py medium --compare-commands [--repeat 5]
 
 Each size and mode runs `--repeat` times, each time in a fresh subprocess so its
-peak RSS (`ru_maxrss`) is its own. Each run times: read and validate, build,
-solver hand-over, solve (plus integer warm start and dual re-solve when they
-happen), results, Excel, HTML; then, after the peak RSS is taken, the same
-PuLP matrix as a bare LP solved by `highspy` with the options staffplan uses.
+peak RSS (`ru_maxrss`) is its own. Each run goes through `solve_inputs` as
+`staffplan plan` does and times: read and validate, build, solver hand-over,
+solve (plus integer warm start and dual re-solve when they happen), results,
+reasons, Excel, HTML; then, after the peak RSS is taken, the same PuLP matrix as
+a bare LP solved by `highspy` with the options staffplan uses.
+`--compare-commands` times `staffplan plan --lp` and a bare read + solve as whole
+processes, alternated.
 Medians go to benchmarks/results.json (kept per size and mode, so sizes can be
 run separately) and the whole table is rewritten into benchmarks/RESULTS.md.
 `--profile` also writes cProfile listings to benchmarks/out/.
@@ -55,13 +59,18 @@ def worker(size: str, mode: str, workbook: Path, seed: int, time_limit: float | 
 
         prof = cProfile.Profile()
         prof.enable()
-    model, outcome = _pipeline(rec, size, mode, workbook, seed, time_limit, build_only)
+    inputs, model = _pipeline(rec, size, mode, workbook, seed, time_limit, build_only)
     if prof:
         prof.disable()
         _dump_profile(prof, profile)
     rec["peak_mb"] = _peak_mb()
     rec["cpu_seconds"] = _cpu_seconds()
     rec["load_end"] = os.getloadavg()[0]
+    if model is None:  # the plan's own model is gone with its result: the same one again
+        from staffplan.model.build import build_model
+
+        model = build_model(inputs, integer=(mode == "integer"))
+    _size(rec, model)
     _bare(rec, model, time_limit, solve=not build_only)
     return rec
 
@@ -75,9 +84,17 @@ def _cpu_seconds() -> float:
 
 def _pipeline(rec: dict, size: str, mode: str, workbook: Path, seed: int,
               time_limit: float | None, build_only: bool):
+    """The stages of `staffplan plan`, through the same functions: read, `solve_inputs`
+    (build, solve with the plan's shared deadline, results and whatever else the job does
+    with the plan, e.g. the reasons for unmet demand), then the Excel plan and the HTML
+    report. Returns the inputs, and the model when only built."""
+    import dataclasses
+
+    from staffplan.inputs.reader import read_workbook
+    from staffplan.jobs.plan import solve_inputs
     from staffplan.model.build import build_model
-    from staffplan.model.solve import Status, solve_model
-    from staffplan.results.tables import build_results
+    from staffplan.reports.html import render_report, write_report_html
+    from staffplan.reports.xlsx import write_plan_xlsx
 
     st = rec["stages"]
 
@@ -88,58 +105,43 @@ def _pipeline(rec: dict, size: str, mode: str, workbook: Path, seed: int,
         rec["peak_mb_after"][name] = _peak_mb()
         return value
 
-    try:
-        from staffplan.inputs.reader import read_workbook
-        inputs = timed("read", lambda: read_workbook(workbook))
-    except ImportError:
-        sys.path.insert(0, str(HERE))
-        from generate import generate
-
-        rec["notes"].append("staffplan.reader missing: inputs generated in memory, read not timed")
-        inputs = generate(size, seed)
-    model = timed("build", lambda: build_model(inputs, integer=(mode == "integer")))
-    rec["variables"] = model.prob.numVariables()
-    rec["constraints"] = model.prob.numConstraints()
-    rec["time_limit"] = time_limit or inputs.settings.time_limit_s
-    rec["integer_variables"] = sum(1 for v in model.prob.variables() if v.cat == "Integer")
+    inputs = timed("read", lambda: read_workbook(workbook))
+    if time_limit:
+        inputs = dataclasses.replace(inputs, settings=dataclasses.replace(
+            inputs.settings, time_limit_s=float(time_limit)))
+    rec["time_limit"] = inputs.settings.time_limit_s
     if build_only:
-        rec["status"], rec["mip_gap"], rec["objective"] = "built only", 0.0, None
+        model = timed("build", lambda: build_model(inputs, integer=(mode == "integer")))
         timed("handover", lambda: _pass(model))
+        rec["status"], rec["mip_gap"], rec["objective"] = "built only", 0.0, None
         rec["end_to_end"] = sum(st.values())
-        return model, None
+        return inputs, model
     t0 = time.perf_counter()
-    outcome = solve_model(model, time_limit=time_limit)
-    wall = time.perf_counter() - t0
-    for name, seconds in outcome.timings.items():
-        st[name] = seconds
-    st["solve_model_other"] = wall - sum(outcome.timings.values())
+    result = solve_inputs(inputs, lp=(mode == "lp"))
+    phase = time.perf_counter() - t0
+    st.update(result.timings)
+    st["solve_model_other"] = max(0.0, phase - sum(result.timings.values()))
+    rec["solve_phase"] = phase
     rec["peak_mb_after"]["solve"] = _peak_mb()
-    rec["status"] = outcome.outcome.value
-    rec["objective"] = outcome.objective
-    rec["mip_gap"] = outcome.mip_gap
-    if outcome.outcome not in (Status.OPTIMAL, Status.FEASIBLE):
-        rec["notes"].append(f"no plan: {outcome.message}")
-        return model, outcome
-    result = timed("results", lambda: build_results(model, outcome))
+    rec["status"] = result.status.value
+    rec["objective"] = result.objective
+    rec["mip_gap"] = result.mip_gap
     rec["total_cost"] = result.total_cost
     rec["unmet_fte_months"] = result.unmet_fte_months
     OUT.mkdir(exist_ok=True)
     stem = OUT / f"{size}-{mode}"
-    writers = (("excel", "report_xlsx", "write_plan_xlsx", "-plan.xlsx"),
-               ("html", "report_html", "write_report_html", "-report.html"))
-    for name, module, func, suffix in writers:
-        try:
-            writer = getattr(__import__(f"staffplan.{module}", fromlist=[func]), func)
-        except (ImportError, AttributeError):
-            rec["notes"].append(f"staffplan.{module}.{func} missing: {name} not timed")
-            continue
-        try:
-            timed(name, lambda w=writer, p=Path(f"{stem}{suffix}"): w(result, p))
-        except Exception as exc:  # another module's bug must not lose the other figures
-            st.pop(name, None)
-            rec["notes"].append(f"{name} failed ({type(exc).__name__}: {exc}); not timed")
-    rec["end_to_end"] = sum(v for k, v in st.items())
-    return model, outcome
+    timed("excel", lambda: write_plan_xlsx(result, Path(f"{stem}-plan.xlsx")))
+    timed("html", lambda: write_report_html(result, Path(f"{stem}-report.html"),
+                                            render_report(result)))
+    rec["end_to_end"] = sum(st.values())
+    return inputs, None
+
+
+def _size(rec: dict, model) -> None:
+    variables = model.prob.variables()
+    rec["variables"] = len(variables)
+    rec["constraints"] = model.prob.numConstraints()
+    rec["integer_variables"] = sum(1 for v in variables if v.cat == "Integer")
 
 
 def _pass(model) -> None:
@@ -194,6 +196,78 @@ def _dump_profile(prof, path: Path) -> None:
     buf.write("=== by own time ===\n")
     stats.sort_stats("tottime").print_stats(40)
     path.write_text(buf.getvalue())
+
+
+# --------------------------------------------------------------------------- commands compared
+
+def export_lp(workbook: Path, npz: Path) -> None:
+    """The LP staffplan builds for WORKBOOK, as the NumPy arrays of a HiGHS matrix."""
+    import numpy as np
+
+    from staffplan.inputs.reader import read_workbook
+    from staffplan.model.build import build_model
+    from staffplan.model.solve import highs_lp
+
+    model = build_model(read_workbook(workbook), integer=False)
+    lp = highs_lp(model, integer=False)
+    np.savez(npz, cost=lp.col_cost_, col_lower=lp.col_lower_, col_upper=lp.col_upper_,
+             row_lower=lp.row_lower_, row_upper=lp.row_upper_, start=lp.a_matrix_.start_,
+             index=lp.a_matrix_.index_, value=lp.a_matrix_.value_,
+             offset=np.array([getattr(lp, "offset_", 0.0)]))
+
+
+def bare_command(workbook: Path, npz: Path) -> int:
+    """Read the workbook, load the matrix, solve the LP with staffplan's options; print the
+    objective. The stand-in for an independent read + NumPy build + HiGHS solve."""
+    import highspy
+    import numpy as np
+
+    from staffplan.inputs.reader import read_workbook
+
+    settings = read_workbook(workbook).settings
+    a = np.load(npz)
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = len(a["cost"]), len(a["row_lower"])
+    lp.col_cost_, lp.col_lower_, lp.col_upper_ = a["cost"], a["col_lower"], a["col_upper"]
+    lp.row_lower_, lp.row_upper_ = a["row_lower"], a["row_upper"]
+    lp.offset_ = float(a["offset"][0])
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_, lp.a_matrix_.index_ = a["start"], a["index"]
+    lp.a_matrix_.value_ = a["value"]
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("time_limit", float(settings.time_limit_s))
+    h.passModel(lp)
+    h.run()
+    print(h.modelStatusToString(h.getModelStatus()), h.getInfo().objective_function_value)
+    return 0
+
+
+def compare_commands(size: str, workbook: Path, seed: int, repeat: int) -> dict:
+    """`staffplan plan --lp` and the bare solve as whole processes, alternated (ABBA...), so
+    both see the same share of whatever else the machine is doing; medians."""
+    npz = OUT / f"{size}-seed{seed}-lp.npz"
+    if not npz.exists():
+        subprocess.run([sys.executable, __file__, "--export", str(workbook), str(npz)],
+                       check=True)
+    exe = Path(sys.executable).with_name("staffplan")
+    commands = {"plan": [str(exe), "plan", "--lp", str(workbook), "--out",
+                         str(OUT / f"compare-{size}")],
+                "bare": [sys.executable, __file__, "--bare", str(workbook), str(npz)]}
+    times: dict[str, list[float]] = {"plan": [], "bare": []}
+    load_start = os.getloadavg()[0]
+    for i in range(repeat):
+        for name in (("plan", "bare") if i % 2 == 0 else ("bare", "plan")):
+            t0 = time.perf_counter()
+            done = subprocess.run(commands[name], capture_output=True, text=True)
+            wall = time.perf_counter() - t0
+            if done.returncode != 0:
+                raise SystemExit(f"{name} failed:\n{done.stderr[-3000:]}")
+            times[name].append(wall)
+            print(f"{size} {name} run {i + 1}: {wall:.2f} s", file=sys.stderr)
+    return {"size": size, "repeat": repeat, "plan": statistics.median(times["plan"]),
+            "bare": statistics.median(times["bare"]), "runs": times,
+            "load_start": load_start, "load_end": os.getloadavg()[0]}
 
 
 # --------------------------------------------------------------------------- parent
@@ -271,7 +345,8 @@ def _load(r: dict) -> str:
 
 
 def render(store: dict) -> str:
-    rows = [store[k] for k in sorted(store, key=_order)]
+    compare = {k.split("/", 1)[1]: v for k, v in store.items() if k.startswith("compare/")}
+    rows = [store[k] for k in sorted(store, key=_order) if not k.startswith("compare/")]
     lines = [
         "# Benchmark results",
         "",
@@ -299,8 +374,8 @@ def render(store: dict) -> str:
         "## Model size and peak memory",
         "",
         "| size | mode | n | variables (integer) | constraints | non-zeros | peak RSS MB "
-        "| status | gap | time limit s | load avg (start, end) | CPU s | code |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| status | gap | time limit s | solve phase s | load avg (start, end) | CPU s | code |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         gap = f"{r['mip_gap']:.3%}" if r.get("mip_gap") == r.get("mip_gap") else "n/a"
@@ -308,22 +383,23 @@ def render(store: dict) -> str:
             f"| {r['size']} | {r['mode']} | {r['repeat']} | {r['variables']:,} "
             f"({r['integer_variables']:,}) | {r['constraints']:,} | {r.get('nonzeros', 0):,} | "
             f"{r['peak_mb']:,.0f} | {r['status']} | {gap} | {r['time_limit']:g} | "
-            f"{_load(r)} | "
+            f"{_s(r.get('solve_phase'))} | {_load(r)} | "
             f"{_s(r.get('cpu_seconds'))} | {r.get('code', '–')} |")
     lines += [
         "",
         "## Seconds per stage",
         "",
-        "`solve` is PuLP's solve call minus the hand-over: the HiGHS run and PuLP reading",
-        "the solution back. `warm start` is the integer mode's rounded LP start, `duals` its",
-        "fixed-LP re-solve; `other` is the rest of `solve_model` (status, noise, objective).",
+        "Each run goes through `solve_inputs`, as `staffplan plan` does. `solve` is the",
+        "HiGHS run and the solution read back; `warm start` is the integer mode's rounded LP",
+        "start, `duals` its fixed-LP re-solve; `reasons` the counterfactual solves that",
+        "explain unmet demand; `other` is the rest of the solve phase.",
         "`bare LP` is `Highs.run()` alone on the same matrix (LP relaxation in integer",
         "mode); `ratio` is staffplan end to end over it, `no reports` the same without the",
         "Excel and HTML stages.",
         "",
         "| size | mode | read | build | hand-over | warm start | solve | duals | other | results |"
-        " Excel | HTML | end to end | bare LP | ratio | no reports |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        " reasons | Excel | HTML | end to end | bare LP | ratio | no reports | reports share |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         st = r["stages"]
@@ -332,11 +408,31 @@ def render(store: dict) -> str:
         core = sum(v for k, v in st.items() if k not in ("excel", "html"))
         core_ratio = f"{core / bare:.1f}x" if bare else "–"
         cells = [_s(st.get(k)) for k in ("read", "build", "handover", "warm_start", "solve",
-                                         "duals", "solve_model_other", "results", "excel",
-                                         "html")]
+                                         "duals", "solve_model_other", "results", "reasons",
+                                         "excel", "html")]
+        reports = st.get("excel", 0.0) + st.get("html", 0.0)
+        share = f"{reports / r['end_to_end']:.0%}" if r.get("end_to_end") and reports else "–"
         lines.append(f"| {r['size']} | {r['mode']} | " + " | ".join(cells) +
                      f" | {_s(r.get('end_to_end'))} | {_s(r.get('bare_solve'))} | "
-                     f"{'–' if ratio is None else f'{ratio:.1f}x'} | {core_ratio} |")
+                     f"{'–' if ratio is None else f'{ratio:.1f}x'} | {core_ratio} | {share} |")
+    compared = [compare[k] for k in sorted(compare, key=lambda k: _order(k + "/lp"))]
+    if compared:
+        lines += [
+            "",
+            "## `staffplan plan --lp` against the bare solve, as commands",
+            "",
+            "`python benchmarks/run.py SIZE --compare-commands`: wall seconds of whole",
+            "processes, run alternately. `plan` is `staffplan plan --lp WORKBOOK` (start-up,",
+            "read, build, solve, results, reasons, Excel, HTML). `bare` is a Python process that",
+            "reads the same workbook with staffplan's reader, loads the LP's matrix from a",
+            "NumPy file written beforehand (standing in for a NumPy build) and runs HiGHS on it.",
+            "",
+            "| size | n | plan s | bare s | ratio | load avg (start, end) | code |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for c in compared:
+            lines.append(f"| {c['size']} | {c['repeat']} | {_s(c['plan'])} | {_s(c['bare'])} | "
+                         f"{c['plan'] / c['bare']:.2f}x | {_load(c)} | {c['code']} |")
     notes = sorted({f"{r['size']}/{r['mode']}: {n}" for r in rows for n in r.get("notes", [])})
     checks = [r for r in rows if r["mode"] == "lp" and r.get("bare_objective") is not None]
     lines += ["", "## Checks and notes", ""]
@@ -372,6 +468,12 @@ def main(argv: list[str] | None = None) -> int:
         a.record.write_text(json.dumps(rec))
         return 0
 
+    if argv and argv[0] == "--export":
+        export_lp(Path(argv[1]), Path(argv[2]))
+        return 0
+    if argv and argv[0] == "--bare":
+        return bare_command(Path(argv[1]), Path(argv[2]))
+
     sys.path.insert(0, str(HERE))
     from generate import SIZES, generate, write_workbook
 
@@ -386,6 +488,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="one extra cProfile run of each, to benchmarks/out/profile-*.txt")
     p.add_argument("--build-only", action="store_true",
                    help="read, build and hand the matrix to HiGHS; no solve (for xl)")
+    p.add_argument("--compare-commands", action="store_true",
+                   help="time `staffplan plan --lp` end to end against the bare solve, as "
+                        "whole processes, alternated (--repeat pairs)")
     a = p.parse_args(argv)
     info = machine()
     version = code_version()
@@ -394,6 +499,13 @@ def main(argv: list[str] | None = None) -> int:
         workbook = OUT / f"{size}-seed{a.seed}.xlsx"
         if not workbook.exists():
             write_workbook(generate(size, a.seed), workbook)
+        if a.compare_commands:
+            rec = compare_commands(size, workbook, a.seed, a.repeat)
+            rec["machine"], rec["code"], rec["seed"] = info, version, a.seed
+            store[f"compare/{size}"] = rec
+            STORE.write_text(json.dumps(store, indent=1, sort_keys=True))
+            RESULTS_MD.write_text(render(store))
+            continue
         for mode in a.modes:
             if a.profile:  # an extra run: the profiler's overhead stays out of the medians
                 run_one(size, mode, workbook, a.seed, a.time_limit, True, a.build_only)
