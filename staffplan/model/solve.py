@@ -38,8 +38,9 @@ log = logging.getLogger(__name__)
 # Share of an integer run's time limit the MIP leaves for the solves after it (the
 # fixed-integer LP for shadow prices, the counterfactual solves of the reasons).
 AFTER_MIP_SHARE = 0.15
-# The warm start's LP relaxation may use at most this share of the time left.
-WARM_START_SHARE = 0.25
+# The warm start's LP relaxation may use at most this share of the time left: without it
+# the MIP has no plan in hand (its root LP is the same LP), so it gets room on a busy machine.
+WARM_START_SHARE = 0.5
 # HiGHS MIP presolve rules switched off: probing (bit 15) and enumeration (bit 16). On the
 # medium benchmark they spent 10-20 s before branch and bound started and the gap reached at
 # the time limit was no better (issue 14, benchmarks/README.md).
