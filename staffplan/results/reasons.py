@@ -296,6 +296,9 @@ def explain_unmet(model: StaffModel, headcount: pd.DataFrame, *,
         restore = None
         if fam == "whole_hires":
             base.set_integer(False)
+            # The basis left is the fixed-integer LP's, far from the relaxation's optimum:
+            # from scratch is faster (shipped example: 0.6 s against 2.9 s).
+            base.h.clearSolver()
         elif fam == "supply":
             restore = base.lift_rows(model.supply.values())
         else:
