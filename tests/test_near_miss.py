@@ -153,6 +153,11 @@ def test_present_name_is_not_a_near_miss(tmp_path: Path,
 
 # ---------------------------------------------------------------- every schema name
 
+def other_number(name: str) -> str:
+    """The singular of a plural name, the plural of a singular one: the commonest slip."""
+    return name[:-1] if name.endswith("s") else name + "s"
+
+
 OPTIONAL_SHEETS = [s for s in SHEETS if not s.required]
 OPTIONAL_COLUMNS = [(s, c) for s in SHEETS if s.layout == "table" for c in s.columns
                     if not c.required]
@@ -164,10 +169,11 @@ def test_every_optional_sheet_misspelt_as_a_plural(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], sheet) -> None:
     """Driven by the schema, so sheets added later are covered without a new test."""
     sheets = minimal_sheets()
-    sheets[sheet.name + "s"] = [[c.name for c in sheet.columns]]
+    typo = other_number(sheet.name)
+    sheets[typo] = [[c.name for c in sheet.columns]]
     code, err = check(tmp_path, capsys, sheets)
     assert code == 2
-    assert f"{sheet.name}s: this sheet's name looks like {sheet.name}; if it were ignored" in err
+    assert f"{typo}: this sheet's name looks like {sheet.name}; if it were ignored" in err
 
 
 @pytest.mark.parametrize("sheet,column", OPTIONAL_COLUMNS,
@@ -177,10 +183,11 @@ def test_every_optional_column_misspelt_as_a_plural(
     sheets = minimal_sheets()
     if sheet.name not in sheets:
         sheets[sheet.name] = [[c.name for c in sheet.columns]]
-    rename_column(sheets, sheet.name, column.name, column.name + "s")
+    typo = other_number(column.name)
+    rename_column(sheets, sheet.name, column.name, typo)
     code, err = check(tmp_path, capsys, sheets)
     assert code == 2
-    assert f"column '{column.name}s' looks like {column.name}; if it were ignored" in err
+    assert f"column '{typo}' looks like {column.name}; if it were ignored" in err
 
 
 @pytest.mark.parametrize("column", OPTIONAL_KEYS, ids=[c.name for c in OPTIONAL_KEYS])
@@ -188,7 +195,7 @@ def test_every_optional_settings_key_misspelt(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], column) -> None:
     sheets = minimal_sheets()
     sheets["Settings"] = [r for r in sheets["Settings"] if r[0] != column.name]
-    sheets["Settings"].append([column.name.upper().replace("_", " ") + "S", ""])
+    sheets["Settings"].append([other_number(column.name).upper().replace("_", " "), ""])
     code, err = check(tmp_path, capsys, sheets)
     assert code == 2
     assert f"looks like {column.name}; if it were ignored, {column.name} would be" in err
