@@ -121,10 +121,27 @@ REASON_WORDS = {
 # --------------------------------------------------------------------------- tables
 
 
+# requisitions() of the results being reported, by id: the Excel plan and the HTML report ask
+# for it five times, and each time posted every hire to its sites again (hires_by_site, most
+# of both reports' time on the medium benchmark). Keyed by the result and its hires table.
+_REQUISITIONS: dict[int, tuple[object, object, pd.DataFrame]] = {}
+
+
 def requisitions(result: PlanResult) -> pd.DataFrame:
     """The action list: one row per requisition batch to open (Hires with source `new`;
     requisitions already in flight are reports/in_flight.py's) and site (results/sites.py:
-    which site a new hire is posted for), in the order to open them."""
+    which site a new hire is posted for), in the order to open them. Computed once per
+    result (a copy is returned, so callers may change it)."""
+    hit = _REQUISITIONS.get(id(result))
+    if hit is not None and hit[0] is result and hit[1] is result.hires:
+        return hit[2].copy()
+    table = _requisitions(result)
+    _REQUISITIONS.clear()  # one result at a time: no growth over a long session
+    _REQUISITIONS[id(result)] = (result, result.hires, table)
+    return table.copy()
+
+
+def _requisitions(result: PlanResult) -> pd.DataFrame:
     inputs = result.inputs
     new = result.hires[result.hires["source"] == "new"]
     h = hires_by_site(inputs, new, whole=result.mode == Mode.INTEGER)
