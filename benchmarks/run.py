@@ -39,6 +39,15 @@ STAGES = ("read", "build", "handover", "warm_start", "solve", "duals", "results"
           "html")
 
 
+def _scale_section() -> str:
+    """benchmarks/scale.py's section of RESULTS.md, kept when this script rewrites the file."""
+    text = RESULTS_MD.read_text(encoding="utf-8") if RESULTS_MD.exists() else ""
+    begin, end = "<!-- scale: begin -->", "<!-- scale: end -->"
+    if begin not in text or end not in text:
+        return ""
+    return "\n" + begin + text.split(begin, 1)[1].split(end, 1)[0] + end + "\n"
+
+
 # --------------------------------------------------------------------------- worker
 
 def _peak_mb() -> float:
@@ -551,7 +560,7 @@ def main(argv: list[str] | None = None) -> int:
             med["seed"] = a.seed
             store[f"{size}/{mode}" + ("/build" if a.build_only else "")] = med
             STORE.write_text(json.dumps(store, indent=1, sort_keys=True))
-            RESULTS_MD.write_text(render(store))
+            RESULTS_MD.write_text(render(store) + _scale_section())
     print(f"Wrote {RESULTS_MD}", file=sys.stderr)
     return 0
 

@@ -23,6 +23,24 @@ def _addresses(text: str) -> list[str]:
     return [a.strip() for a in text.split(",") if a.strip()]
 
 
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more, got {n}")
+    return n
+
+
+def _cluster_args(q: argparse.ArgumentParser) -> None:
+    q.add_argument("--workers", type=_positive, metavar="N",
+                   help="worker processes of the local Dask cluster (default: one per core)")
+    q.add_argument("--scheduler", metavar="ADDR",
+                   help="use the existing Dask cluster at tcp://HOST:PORT instead "
+                        "(default: $STAFFPLAN_DASK_SCHEDULER, else a local cluster)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="staffplan",
@@ -55,6 +73,30 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--eml", type=Path, metavar="PATH",
                    help="with --email-to: write the message to a .eml file instead of sending")
     q.add_argument("--config", type=Path, metavar="FILE", help="mail settings file")
+
+    q = sub.add_parser("compare", help="plan the baseline and every scenario side by side")
+    q.add_argument("input", type=Path, nargs="?", metavar="INPUT.xlsx",
+                   help="input workbook with a Scenarios sheet (default: the shipped example)")
+    q.add_argument("--scenarios", type=_addresses, metavar="A,B",
+                   help="only these scenarios (default: all)")
+    q.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR",
+                   help="output folder (default: reports/)")
+    q.add_argument("--lp", action="store_true", help="solve linear relaxations")
+    _cluster_args(q)
+
+    q = sub.add_parser("risk", help="how likely the plan staffs each site in time")
+    q.add_argument("input", type=Path, nargs="?", metavar="INPUT.xlsx",
+                   help="input workbook (default: the shipped example)")
+    q.add_argument("--plan", type=Path, metavar="PLAN.xlsx",
+                   help="a plan written by staffplan plan (default: solve INPUT now)")
+    q.add_argument("--samples", type=_positive, default=1000, metavar="N",
+                   help="simulated runs (default: 1000)")
+    q.add_argument("--seed", type=int, metavar="S", help="makes the run repeatable")
+    q.add_argument("--replan", action="store_true",
+                   help="re-plan every sample with drawn attrition and hiring delays")
+    q.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR",
+                   help="output folder (default: reports/)")
+    _cluster_args(q)
 
     q = sub.add_parser("send", help="email a written plan and its report")
     q.add_argument("plan", type=Path, metavar="PLAN.xlsx")
@@ -118,6 +160,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _check(args.input)
     if args.command == "plan":
         return _plan(args)
+    if args.command == "compare":
+        return _compare(args)
+    if args.command == "risk":
+        return _risk(args)
     if args.command == "send":
         return _send(args)
     raise AssertionError(args.command)
@@ -133,10 +179,9 @@ def _init(path: Path) -> int:
 
 
 def _check(path: Path) -> int:
-    from staffplan.inputs.check import summary
-    from staffplan.inputs.reader import read_workbook
+    from staffplan.inputs.check import check_workbook, summary
 
-    print(summary(read_workbook(path)), file=sys.stderr)
+    print(summary(*check_workbook(path)), file=sys.stderr)
     return 0
 
 
@@ -154,7 +199,13 @@ def _plan(args: argparse.Namespace) -> int:
     previous = read_previous_plan(args.previous) if args.previous else None
     for w in inputs.warnings:
         print(f"warning: {w}", file=sys.stderr)
-    result = solve_inputs(inputs, lp=args.lp, solver=args.solver, previous=previous)
+    line = _SolveLine.for_stderr(inputs.settings.currency)
+    try:
+        result = solve_inputs(inputs, lp=args.lp, solver=args.solver, previous=previous,
+                              progress=line)
+    finally:
+        if line is not None:
+            line.end()
     if previous is not None:
         for note in attach_comparison(result, previous).notes:
             print(f"note: {note}", file=sys.stderr)
@@ -175,6 +226,81 @@ def _send(args: argparse.Namespace) -> int:
     print(deliver(args.plan, args.to or [], cc=args.cc, subject=args.subject, eml=args.eml,
                   config=args.config), file=sys.stderr)
     return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from staffplan.core.resources import example_workbook
+    from staffplan.jobs.compare import compare_summary, run_compare, write_comparison
+
+    path = args.input or example_workbook()
+    comp = run_compare(path, args.scenarios, lp=args.lp, workers=args.workers,
+                       scheduler=args.scheduler, progress=_counter("solves"))
+    xlsx, html = write_comparison(comp, args.out)
+    print(compare_summary(comp), file=sys.stderr)
+    print(f"Wrote {xlsx}\n      {html}", file=sys.stderr)
+    if comp.failed:
+        print(f"{len(comp.failed)} of {len(comp.runs)} solves failed: "
+              + ", ".join(r.name for r in comp.failed), file=sys.stderr)
+        return 4
+    return 0
+
+
+def _risk(args: argparse.Namespace) -> int:
+    from staffplan.core.resources import example_workbook
+    from staffplan.jobs.risk import risk_summary, run_risk, write_risk
+
+    path = args.input or example_workbook()
+    risk = run_risk(path, plan=args.plan, samples=args.samples, seed=args.seed,
+                    replan=args.replan, workers=args.workers, scheduler=args.scheduler,
+                    progress=_counter("re-plans" if args.replan else "months simulated"))
+    xlsx, html = write_risk(risk, args.out, Path(path).stem)
+    print(risk_summary(risk), file=sys.stderr)
+    print(f"Wrote {xlsx}\n      {html}", file=sys.stderr)
+    return 4 if len(risk.failed) else 0
+
+
+class _SolveLine:
+    """`solving: 12 s, best plan USD 113,586,578, gap 0.45%` redrawn in place on stderr,
+    from the solver's callbacks, once a solve has run for a few seconds (spec/cli.md,
+    Progress). Only when stderr is a terminal."""
+
+    AFTER_S = 3.0
+
+    def __init__(self, currency: str) -> None:
+        self.currency = currency
+        self.drawn = False
+
+    @classmethod
+    def for_stderr(cls, currency: str) -> _SolveLine | None:
+        return cls(currency) if sys.stderr.isatty() else None
+
+    def __call__(self, elapsed: float, best: float | None, gap: float | None) -> None:
+        if elapsed < self.AFTER_S:
+            return
+        text = f"solving: {elapsed:.0f} s"
+        if best is not None:
+            text += f", best plan so far {self.currency} {best:,.0f}"
+            if gap is not None:
+                text += f", gap {gap:.2%}"
+        print(f"\r{text}\033[K", end="", file=sys.stderr, flush=True)
+        self.drawn = True
+
+    def end(self) -> None:
+        if self.drawn:
+            print("\r\033[K", end="", file=sys.stderr, flush=True)
+
+
+def _counter(what: str):
+    """A `done/total` line on stderr, redrawn in place; None when stderr is no terminal."""
+    if not sys.stderr.isatty():
+        return None
+    started = time.monotonic()
+
+    def show(done: int, total: int) -> None:
+        end = "\n" if done == total else ""
+        print(f"\r{what} done: {done}/{total} ({time.monotonic() - started:.0f} s)", end=end,
+              file=sys.stderr, flush=True)
+    return show
 
 
 if __name__ == "__main__":

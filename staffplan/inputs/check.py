@@ -7,9 +7,19 @@ text the CLI prints for a workbook that reads cleanly.
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 from staffplan.core.months import month_label
 from staffplan.inputs.data import Inputs
+from staffplan.inputs.reader import inputs_from_raw, read_raw
+from staffplan.inputs.scenarios import Scenario, build_scenarios
+
+
+def check_workbook(path: Path) -> tuple[Inputs, list[Scenario]]:
+    """Validate `path` and every scenario of its Scenarios sheet (InputError, exit 2)."""
+    book = read_raw(path)
+    inputs, tables = inputs_from_raw(book)
+    return inputs, build_scenarios(book, tables)
 
 
 def peak_by_country(inputs: Inputs) -> dict[str, tuple[float, int]]:
@@ -27,7 +37,7 @@ def peak_by_country(inputs: Inputs) -> dict[str, tuple[float, int]]:
     return out
 
 
-def summary(inputs: Inputs) -> str:
+def summary(inputs: Inputs, scenarios: list[Scenario] = ()) -> str:
     """A few lines a recruiting lead can check against what they meant to enter."""
     s = inputs.settings
     first, last = s.horizon_start, s.horizon_start + s.horizon_months - 1
@@ -48,8 +58,12 @@ def summary(inputs: Inputs) -> str:
             lines.append(f"  {country}: {peak:,.1f} FTE in {month_label(month)}")
         else:
             lines.append(f"  {country}: no demand")
-    if inputs.warnings:
-        lines.append(f"Warnings ({len(inputs.warnings)}):")
-        lines += [f"  - {w}" for w in inputs.warnings]
+    if scenarios:
+        lines.append(f"Scenarios ({len(scenarios)}, for staffplan compare):")
+        lines += [f"  {sc.name}: " + "; ".join(sc.words()) for sc in scenarios]
+    warnings = list(inputs.warnings) + [w for sc in scenarios for w in sc.inputs.warnings]
+    if warnings:
+        lines.append(f"Warnings ({len(warnings)}):")
+        lines += [f"  - {w}" for w in warnings]
     lines.append("No problems found.")
     return "\n".join(lines)

@@ -91,6 +91,7 @@ class Market:
     supply_at_max: float
     annual_attrition_pct: float
     cost_per_hire: float
+    fill_delay_mean_months: float = 0.0  # used only by the risk simulation
 
     def supply(self, pay_point: str) -> float:
         return {"min": self.supply_at_min, "mid": self.supply_at_mid,

@@ -21,6 +21,9 @@ INTRO = (
     "3. Check the workbook:  staffplan check YOUR_FILE.xlsx  (lists every problem at once).",
     "4. Plan:  staffplan plan YOUR_FILE.xlsx  writes the plan (.xlsx) and report (.html) "
     "to reports/.",
+    "5. What if:  staffplan compare YOUR_FILE.xlsx  plans every scenario of the Scenarios sheet "
+    "beside the baseline;  staffplan risk YOUR_FILE.xlsx  simulates how likely each site is "
+    "staffed at go-live.",
     "Cells with a fixed set of values offer a drop-down list; role_id lists come from the "
     "Roles sheet, so add a role there first.",
 )
@@ -226,6 +229,12 @@ LABOUR_MARKET = [
     _market("GB", "deal_sourcing", 0, 3, 0.34, 0.34, 0.34, 0.15, 50_000),
 ]
 
+# How many months late a hire starts on average against plan (used only by staffplan risk):
+# our estimate, longest where searches are longest.
+FILL_DELAY_MONTHS = {"US": 0.5, "AU": 1.0, "JP": 1.5, "GB": 0.5}
+for _row in LABOUR_MARKET:
+    _row["fill_delay_mean_months"] = FILL_DELAY_MONTHS[_row["country"]]
+
 FX = [
     {"currency": "USD", "rate_to_reporting": 1.0, "notes": "reporting currency"},
     {"currency": "AUD", "rate_to_reporting": 0.65, "notes": "planning rate (estimate)"},
@@ -286,6 +295,25 @@ REQUISITIONS = [
      "status": "open", "start_month": _m(2027, 3), "notes": "Western Sydney 1 pre-opening"},
 ]
 
+SCENARIOS = [
+    {"scenario": "JP go-live slips 6 months", "sheet": "Sites", "column": "go_live",
+     "match": "country=JP", "change": "shift_months", "value": 6,
+     "notes": "big contractors booked past 2028 (Nikkei): commissioning runs long"},
+    {"scenario": "AU operator supply halved", "sheet": "LabourMarket",
+     "column": "supply_at_min", "match": "country=AU; role_id=dc_operator", "change": "multiply",
+     "value": 0.5, "notes": "competing AU builds take half the technicians (AU markets for the "
+                            "other roles yield one hire a quarter: halved, that is nobody)"},
+    {"scenario": "AU operator supply halved", "sheet": "LabourMarket",
+     "column": "supply_at_mid", "match": "country=AU; role_id=dc_operator", "change": "multiply",
+     "value": 0.5, "notes": ""},
+    {"scenario": "AU operator supply halved", "sheet": "LabourMarket",
+     "column": "supply_at_max", "match": "country=AU; role_id=dc_operator", "change": "multiply",
+     "value": 0.5, "notes": ""},
+    {"scenario": "Attrition up 5 points", "sheet": "LabourMarket",
+     "column": "annual_attrition_pct", "match": "", "change": "add", "value": 0.05,
+     "notes": "every market loses five more people in a hundred each year"},
+]
+
 CONTENT: Content = {
     "Settings": SETTINGS,
     "Sites": SITES,
@@ -299,6 +327,7 @@ CONTENT: Content = {
     "ExtraDemand": EXTRA_DEMAND,
     "Roster": ROSTER,
     "Requisitions": REQUISITIONS,
+    "Scenarios": SCENARIOS,
 }
 
 

@@ -14,6 +14,7 @@ import logging
 import math
 import re
 import zipfile
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -76,23 +77,42 @@ class BadValue(ValueError):
 
 def read_workbook(path: Path) -> Inputs:
     """The validated inputs of one workbook, with the requirement filled in."""
+    return inputs_from_raw(read_raw(path))[0]
+
+
+@dataclass
+class RawWorkbook:
+    """The cells of a workbook's schema sheets, before any typing or validation: what
+    `staffplan compare` changes to make a scenario (inputs/scenarios.py)."""
+
+    path: Path
+    sha256: str
+    sheets: dict[str, RawSheet]
+
+
+def read_raw(path: Path) -> RawWorkbook:
+    """The raw cells of `path`; a file that is no readable workbook is an InputError."""
     path = Path(path)
     data = _read_bytes(path)
-    raw = _extract(data, path)
-    tables, problems, warnings = _parse(raw)
+    return RawWorkbook(path, hashlib.sha256(data).hexdigest(), _extract(data, path))
+
+
+def inputs_from_raw(book: RawWorkbook) -> tuple[Inputs, Tables]:
+    """Validate raw cells exactly as `check` does; the inputs and the typed records."""
+    tables, problems, warnings = _parse(book.sheets)
     problems += validate.check_rules(tables)
     if problems:
-        raise InputError(_capped(sorted(problems, key=_where)), source=str(path),
+        raise InputError(_capped(sorted(problems, key=_where)), source=str(book.path),
                          total=len(problems))
     warnings += validate.warnings(tables)
     inputs = _build(tables)
-    inputs.source = path
-    inputs.sha256 = hashlib.sha256(data).hexdigest()
+    inputs.source = book.path
+    inputs.sha256 = book.sha256
     inputs.warnings = warnings
     inputs.requirement = requirement_for(inputs)
     for w in warnings:
         log.info("%s", w)
-    return inputs
+    return inputs, tables
 
 
 def _fail(message: str, path: Path | None = None) -> InputError:
@@ -242,8 +262,14 @@ def _norm(name: Any) -> str:
     return re.sub(r"[\s_\-]+", "", str(name).lower())
 
 
+header_key = _norm  # public name for inputs/scenarios.py, which finds sheets and columns alike
+
+
 def _blank(v: Any) -> bool:
     return v is None or (isinstance(v, str) and not v.strip())
+
+
+is_blank = _blank
 
 
 def _parse(raw: dict[str, RawSheet]) -> tuple[Tables, list[Problem], list[str]]:

@@ -208,6 +208,9 @@ LABOUR_MARKET = Sheet(
         Column("annual_attrition_pct", "pct", "Share of staff leaving each year.",
                unit="fraction"),
         Column("cost_per_hire", "number", "Recruiting cost of one hire.", unit="band currency"),
+        Column("fill_delay_mean_months", "number",
+               "How late a hire starts on average against plan; used only by staffplan risk.",
+               unit="months", required=False, default=0.0, maximum=120),
     ),
 )
 
@@ -301,9 +304,31 @@ REQUISITIONS = Sheet(
     if_ignored="requisitions already in flight would be planned as if they did not exist",
 )
 
+CHANGES = ("set", "multiply", "add", "shift_months")
+
+SCENARIOS = Sheet(
+    "Scenarios",
+    "Optional what-if changes for `staffplan compare`, one change a row; a scenario is the "
+    "workbook with all its rows applied in order.",
+    (
+        Column("scenario", "text", "Name of the scenario the change belongs to."),
+        Column("sheet", "text", "Sheet to change (e.g. Sites, LabourMarket, Settings)."),
+        Column("column", "text", "Column to change (for Settings: value)."),
+        Column("match", "text", "Rows to change: blank for every row, or column=value "
+                                "conditions joined by ; (e.g. country=JP; role_id=dc_operator); "
+                                "Settings rows by key=...", required=False, default=""),
+        Column("change", "choice", "set, multiply, add, or shift_months for dates.",
+               choices=CHANGES),
+        Column("value", "text", "The new value, the factor, the amount added or the months "
+                                "shifted.", required=False, default=""),
+    ),
+    required=False,
+    if_ignored="staffplan compare would find no scenarios",
+)
+
 SHEETS: tuple[Sheet, ...] = (
     SETTINGS, SITES, ROLES, STAFFING, SALARY_BANDS, LABOUR_MARKET, FX, MOBILITY, BUDGET,
-    EXTRA_DEMAND, ROSTER, REQUISITIONS,
+    EXTRA_DEMAND, ROSTER, REQUISITIONS, SCENARIOS,
 )
 
 

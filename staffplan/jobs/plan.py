@@ -17,7 +17,7 @@ from staffplan.core.tolerances import LIMIT_ATOL, LIMIT_RTOL, SHOWN, WHOLE
 from staffplan.delivery.message import PLAN_SUFFIX, REPORT_SUFFIX
 from staffplan.inputs.data import Budget, Inputs
 from staffplan.model.build import build_model, cost_constant, cost_terms
-from staffplan.model.solve import Deadline, Status, plan_duals, solve_model
+from staffplan.model.solve import Deadline, SolveProgress, Status, plan_duals, solve_model
 from staffplan.model.stable import Stabilised, prefer_previous
 from staffplan.reports.html import render_report, write_report_html
 from staffplan.reports.tables import budget_lines
@@ -30,11 +30,16 @@ log = logging.getLogger(__name__)
 
 
 def solve_inputs(inputs: Inputs, lp: bool = False, solver: str = "highs",
-                 previous: PreviousPlan | None = None) -> PlanResult:
+                 previous: PreviousPlan | None = None, mip_gap: float | None = None,
+                 threads: int | None = None, reasons: bool = True,
+                 progress: SolveProgress | None = None) -> PlanResult:
     """Build, solve and tabulate; raises BudgetInfeasible (exit 3) or SolverFailed (exit 4).
 
     With a `previous` plan, an integer plan is then moved as near the previous plan's hires as
-    the accepted gap allows (model/stable.py), so month two shows changes, not solver noise."""
+    the accepted gap allows (model/stable.py), so month two shows changes, not solver noise.
+    `mip_gap` overrides the workbook's (compare asks for a tight one); `threads=1` for solves
+    running side by side on Dask workers; `reasons=False` skips the counterfactual solves
+    behind the Risks table (risk --replan needs only totals and headcount)."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     # time_limit_s is the user's wall clock for the whole solve phase: every solve of this
@@ -43,7 +48,8 @@ def solve_inputs(inputs: Inputs, lp: bool = False, solver: str = "highs",
     model = build_model(inputs, integer=False if lp else None)
     timings["build"] = time.perf_counter() - t0
     stabilise = previous is not None and model.integer and solver == "highs"
-    outcome = solve_model(model, solver=solver, duals=not stabilise, deadline=deadline)
+    outcome = solve_model(model, solver=solver, duals=not stabilise, deadline=deadline,
+                          mip_gap=mip_gap, threads=threads, progress=progress)
     timings.update(outcome.timings)
     if outcome.outcome == Status.INFEASIBLE:
         if inputs.budgets:
@@ -62,11 +68,12 @@ def solve_inputs(inputs: Inputs, lp: bool = False, solver: str = "highs",
     t1 = time.perf_counter()
     result = build_results(model, outcome)
     timings["results"] = time.perf_counter() - t1
-    t1 = time.perf_counter()
-    why = explain_unmet(model, result.headcount, deadline=deadline.at)
-    result.risks = why.table
-    result.warnings.extend(why.warnings)
-    timings["reasons"] = time.perf_counter() - t1
+    if reasons:
+        t1 = time.perf_counter()
+        why = explain_unmet(model, result.headcount, deadline=deadline.at)
+        result.risks = why.table
+        result.warnings.extend(why.warnings)
+        timings["reasons"] = time.perf_counter() - t1
     result.timings = timings
     result.stable = stable
     return result

@@ -22,6 +22,7 @@ import math
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import highspy
@@ -155,13 +156,50 @@ def highs_lp(model: StaffModel, variables: list[pulp.LpVariable] | None = None,
     return lp
 
 
+# Called about once a second while HiGHS solves (the CLI draws it when stderr is a
+# terminal): seconds elapsed, the best plan's objective so far and its gap (integer mode;
+# None in LP mode or before the first plan).
+SolveProgress = Callable[[float, "float | None", "float | None"], None]
+PROGRESS_EVERY_S = 1.0
+
+
+def watch(h: highspy.Highs, progress: SolveProgress, integer: bool) -> None:
+    """Report progress from HiGHS's callbacks: MIP interrupts in integer mode (best plan
+    and gap), simplex interrupts in LP mode (elapsed time only); at most once a second."""
+    started = time.monotonic()
+    last = [started]
+
+    def on_event(event) -> None:
+        now = time.monotonic()
+        if now - last[0] < PROGRESS_EVERY_S:
+            return
+        last[0] = now
+        best = gap = None
+        if integer:
+            out = event.data_out
+            if math.isfinite(out.mip_primal_bound) and abs(out.mip_primal_bound) < 1e30:
+                best = float(out.mip_primal_bound)
+                gap = float(out.mip_gap) if math.isfinite(out.mip_gap) else None
+        progress(now - started, best, gap)
+
+    (h.cbMipInterrupt if integer else h.cbSimplexInterrupt).subscribe(on_event)
+
+
+def unwatch(h: highspy.Highs) -> None:
+    """Stop reporting (the reasons' counterfactual solves re-use this instance)."""
+    h.cbMipInterrupt.clear()
+    h.cbSimplexInterrupt.clear()
+
+
 class BulkHiGHS(pulp.HiGHS):
     """PuLP's HiGHS interface with a one-call matrix hand-over."""
 
     def __init__(self, model: StaffModel, warm_start: bool = True,
-                 deadline: Deadline | None = None, **kwargs) -> None:
+                 deadline: Deadline | None = None,
+                 progress: SolveProgress | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.model = model
+        self.progress = progress
         self.handover_seconds = 0.0
         self.warm_start = warm_start
         self.warm_start_seconds = 0.0
@@ -191,6 +229,8 @@ class BulkHiGHS(pulp.HiGHS):
             con.index = i
         lp.solverModel.passModel(highs_lp(self.model, variables, integer=self.mip))
         self.handover_seconds = time.perf_counter() - t0
+        if self.progress is not None:
+            watch(lp.solverModel, self.progress, self.mip)
         if not (self.mip and self.model.integer):
             return
         h: highspy.Highs = lp.solverModel
@@ -198,7 +238,7 @@ class BulkHiGHS(pulp.HiGHS):
         if self.warm_start:
             t1 = time.perf_counter()
             limit = self.deadline.remaining() if self.deadline else self.timeLimit
-            start = rounded_start(self.model, variables, limit)
+            start = rounded_start(self.model, variables, limit, self.threads)
             if start is not None:
                 idx, vals = start
                 h.setSolution(len(idx), idx, vals)
@@ -253,13 +293,16 @@ class BulkHiGHS(pulp.HiGHS):
 
 
 def rounded_start(model: StaffModel, variables: list[pulp.LpVariable],
-                  time_limit: float | None) -> tuple[np.ndarray, np.ndarray] | None:
+                  time_limit: float | None,
+                  threads: int | None = None) -> tuple[np.ndarray, np.ndarray] | None:
     """A whole-people starting plan so a time limit still leaves a good plan: solve
     the LP relaxation, round hires up as far as every supply window allows and
     moves down; HiGHS completes the continuous variables itself."""
     with _quiet_stdout():
         h = highspy.Highs()
     h.setOptionValue("output_flag", False)
+    if threads:
+        h.setOptionValue("threads", int(threads))
     if time_limit:
         h.setOptionValue("time_limit", float(time_limit) * WARM_START_SHARE)
     h.passModel(highs_lp(model, variables, integer=False))
@@ -324,13 +367,16 @@ def _quiet_stdout():
 
 def solve_model(model: StaffModel, solver: str = "highs", time_limit: float | None = None,
                 mip_gap: float | None = None, duals: bool = True,
-                deadline: Deadline | None = None) -> SolveOutcome:
+                deadline: Deadline | None = None, threads: int | None = None,
+                progress: SolveProgress | None = None) -> SolveOutcome:
     """Solve, report the status honestly, and leave duals on the constraints.
 
     `deadline` is the plan's shared wall-clock limit (default: `time_limit`, else the
     setting, from now). In integer mode the warm start, the MIP and the duals' re-solve all
     fit before it, with `AFTER_MIP_SHARE` of it left for the caller's solves after this one;
-    in LP mode the one LP solve is limited by what is left.
+    in LP mode the one LP solve is limited by what is left. `threads=1` keeps HiGHS
+    single-threaded (many solves side by side on Dask workers); `progress` is called about once
+    a second from HiGHS's callbacks while it solves.
     """
     s = model.inputs.settings
     if deadline is None:
@@ -339,7 +385,8 @@ def solve_model(model: StaffModel, solver: str = "highs", time_limit: float | No
     t0 = time.perf_counter()
     if solver == "highs":
         api = BulkHiGHS(model, mip=model.integer, msg=False, timeLimit=deadline.remaining(),
-                        gapRel=mip_gap, deadline=deadline)
+                        gapRel=mip_gap, deadline=deadline, threads=threads,
+                        progress=progress)
     elif solver == "cbc":
         warm = model.integer and _cbc_start(model, deadline.remaining())
         limit = deadline.mip_limit() if model.integer else deadline.remaining()
@@ -351,6 +398,9 @@ def solve_model(model: StaffModel, solver: str = "highs", time_limit: float | No
         model.prob.solve(api)
     except pulp.PulpSolverError as exc:
         raise SolverFailed(f"the {solver} solver failed: {exc}") from exc
+    finally:
+        if progress is not None and solver == "highs" and hasattr(model.prob, "solverModel"):
+            unwatch(model.prob.solverModel)
     seconds = time.perf_counter() - t0
     out = _read_status(model, api, solver)
     out.seconds = seconds
@@ -368,7 +418,7 @@ def solve_model(model: StaffModel, solver: str = "highs", time_limit: float | No
         out.objective = _objective(model.prob)
         if duals:
             t1 = time.perf_counter()
-            out.duals = _duals(model, solver, variables, deadline)
+            out.duals = _duals(model, solver, variables, deadline, threads)
             out.timings["duals"] = time.perf_counter() - t1
     log.info("%s: %s, objective %.6g, %.2f s", solver, out.outcome.value, out.objective, seconds)
     return out
@@ -442,7 +492,7 @@ def plan_duals(model: StaffModel, solver: str = "highs",
 
 
 def _duals(model: StaffModel, solver: str, variables: list[pulp.LpVariable],
-           deadline: Deadline) -> bool:
+           deadline: Deadline, threads: int | None = None) -> bool:
     """Leave constraint.pi / variable.dj valid: in integer mode by fixing the
     integer variables at their optimum and re-solving the LP."""
     prob = model.prob
@@ -458,7 +508,7 @@ def _duals(model: StaffModel, solver: str, variables: list[pulp.LpVariable],
     try:
         limit = deadline.remaining()
         if solver == "highs":
-            api = BulkHiGHS(model, mip=False, msg=False, timeLimit=limit)
+            api = BulkHiGHS(model, mip=False, msg=False, timeLimit=limit, threads=threads)
         else:
             api = pulp.PULP_CBC_CMD(mip=False, msg=False, timeLimit=limit)
         prob.solve(api)
