@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from distributed import Client, LocalCluster, as_completed
+
 from staffplan.core.errors import StaffplanError
 
 log = logging.getLogger(__name__)
@@ -75,9 +77,6 @@ def guarded(fn: Callable[..., Any], name: str, *args: Any) -> Any:
 @contextlib.contextmanager
 def dask_client(workers: int | None = None, scheduler: str | None = None) -> Iterator[Any]:
     """A Dask client for a fresh local cluster, or for the cluster at `scheduler`."""
-    # distributed takes about a second to import; only compare and risk --replan need it.
-    from distributed import Client, LocalCluster
-
     # distributed sets its loggers to INFO on import: scheduler and nanny chatter on stderr.
     logging.getLogger("distributed").setLevel(
         logging.INFO if log.isEnabledFor(logging.DEBUG) else logging.WARNING)
@@ -110,8 +109,6 @@ def run_tasks(fn: Callable[..., Any], tasks: Mapping[str, tuple], *,
               workers: int | None = None, scheduler: str | None = None,
               progress: Progress | None = None) -> dict[str, Any]:
     """name -> fn(*args) for every task, or a `Failed`; in the order of `tasks`."""
-    from distributed import as_completed  # see dask_client
-
     if not tasks:
         return {}
     results: dict[str, Any] = {}
