@@ -34,12 +34,13 @@ import numpy as np
 import pandas as pd
 
 from staffplan.core.months import month_label
+from staffplan.core.tolerances import NOISE
 from staffplan.inputs.data import Inputs
 
 log = logging.getLogger(__name__)
 
 STAFFED_SHARE = 0.95  # "at least 95% of the requirement"
-EPS = 1e-9
+EPS = NOISE  # float noise in the 95% test and in rounding running totals
 SITE_RISK_COLUMNS = ["site_id", "country", "go_live", "p_staffed"]
 PAIR_RISK_COLUMNS = ["country", "role_id", "unmet_p50", "unmet_p90"]
 SHORTFALL_COLUMNS = ["site_id", "country", "role_id", "go_live", "requirement", "shortfall_p50",
