@@ -12,6 +12,7 @@ import pytest
 
 from staffplan.core.errors import InputError
 from staffplan.core.months import month_index
+from staffplan.inputs.check import summary
 from staffplan.inputs.reader import read_workbook
 from test_bad_input import put, run_check, setting
 from workbooks import minimal_sheets, write_workbook
@@ -111,3 +112,11 @@ def test_check_reports_actuals_problems_with_exit_2(tmp_path: Path,
     code, err = run_check(write_workbook(tmp_path / "bad.xlsx", sheets), capsys)
     assert code == 2
     assert "Requisitions!A3: duplicate req_id R1: already given on row 2" in err
+
+
+def test_check_summary_counts_the_actuals(tmp_path: Path) -> None:
+    """The default rows: 2 + 1.5 + 1 = 4.5 FTE for US/eng; one open, one accepted."""
+    inputs = read_workbook(write_workbook(tmp_path / "ok.xlsx", with_actuals()))
+    text = summary(inputs)
+    assert "Roster: 4.5 FTE on the books for 1 country/role pair" in text
+    assert "Requisitions in flight: 1 open (the plan keeps or cancels them), 1 accepted" in text

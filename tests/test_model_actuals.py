@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from cases import PENALTY, extra, label, make_inputs, market, requisition, role, roster
+from cases import PENALTY, budget, extra, label, make_inputs, market, requisition, role, roster
 from test_model_cases import HALF_A_MONTH, approx, hires, series, solve
 
 MODES = pytest.mark.parametrize("lp", [True, False], ids=["lp", "integer"])
@@ -150,3 +150,24 @@ def test_lookahead_start_is_planned_but_not_a_hires_row():
     assert r.total_hires == 0
     assert r.inflight.values.tolist() == [["A1", "US", "eng", "mid", label(2),
                                            "offer_accepted", "fixed"]]
+
+
+@MODES
+def test_accepted_offer_hiring_cost_counts_against_a_budget(lp):
+    """An accepted offer at mid starting t=0 (cost per hire 5,000), demand 1 FTE t=0..5,
+    Budget (all years, all countries) 62,000. Keeping the person costs 5,000 + 60,000 =
+    65,000 > 62,000, and the 5,000 is fixed, so 3,000 must come from releasing: a share x
+    released at t=0 saves 6 * 10,000 x and costs 3 * 10,000 x severance (net 30,000 x for
+    6x FTE-months unmet; a later release saves less per unmet month), so x = 0.1.
+    Objective 62,000 + 0.6 * 1,000,000 = 662,000; Costs hiring 5,000; the budget is
+    spent exactly. (Leaving the fixed 5,000 out of the budget row would keep the person:
+    65,000.)"""
+    inputs = make_inputs(integer=not lp, markets=[market(cost_per_hire=5_000)],
+                         extras=[extra(0, 5, 1)], budgets=[budget(62_000)],
+                         requisitions=[requisition("A1", "offer_accepted", 0)])
+    r = solve(inputs, lp=lp)
+    assert r.objective == approx(62_000 + 0.6 * PENALTY)
+    assert series(r, "separations") == approx([0.1, 0, 0, 0, 0, 0])
+    assert r.costs["hiring"].sum() == approx(5_000)
+    assert r.total_cost == approx(62_000)
+    assert r.budgets["spent"].tolist() == approx([62_000])

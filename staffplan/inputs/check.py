@@ -58,6 +58,15 @@ def summary(inputs: Inputs, scenarios: list[Scenario] = ()) -> str:
             lines.append(f"  {country}: {peak:,.1f} FTE in {month_label(month)}")
         else:
             lines.append(f"  {country}: no demand")
+    if inputs.roster:
+        pairs = {(x.country, x.role_id) for x in inputs.roster}
+        lines.append(f"Roster: {sum(x.headcount for x in inputs.roster):,.1f} FTE on the books "
+                     f"for {len(pairs)} country/role pair{'s' if len(pairs) != 1 else ''} "
+                     f"(replacing their starting_headcount)")
+    if inputs.requisitions:
+        status = Counter(q.status for q in inputs.requisitions)
+        lines.append(f"Requisitions in flight: {status['open']} open (the plan keeps or "
+                     f"cancels them), {status['offer_accepted']} accepted offers (fixed)")
     if scenarios:
         lines.append(f"Scenarios ({len(scenarios)}, for staffplan compare):")
         lines += [f"  {sc.name}: " + "; ".join(sc.words()) for sc in scenarios]
