@@ -181,7 +181,7 @@ def _init(path: Path) -> int:
 def _check(path: Path) -> int:
     from staffplan.inputs.check import check_workbook, summary
 
-    print(summary(*check_workbook(path)), file=sys.stderr)
+    print(summary(*check_workbook(path)))  # the summary is for scripts too: stdout (cli.md)
     return 0
 
 
@@ -211,7 +211,7 @@ def _plan(args: argparse.Namespace) -> int:
             print(f"note: {note}", file=sys.stderr)
     xlsx, html = write_plan(result, args.out, path.stem)
     print(plan_summary(result, time.perf_counter() - started), file=sys.stderr)
-    print(f"Wrote {xlsx}\n      {html}", file=sys.stderr)
+    print(f"Wrote {xlsx}\n      {html}")  # file names: stdout (cli.md)
     if args.email_to:
         from staffplan.delivery.smtp import deliver
 
@@ -237,7 +237,7 @@ def _compare(args: argparse.Namespace) -> int:
                        scheduler=args.scheduler, progress=_counter("solves"))
     xlsx, html = write_comparison(comp, args.out)
     print(compare_summary(comp), file=sys.stderr)
-    print(f"Wrote {xlsx}\n      {html}", file=sys.stderr)
+    print(f"Wrote {xlsx}\n      {html}")  # file names: stdout (cli.md)
     if comp.failed:
         print(f"{len(comp.failed)} of {len(comp.runs)} solves failed: "
               + ", ".join(r.name for r in comp.failed), file=sys.stderr)
@@ -255,7 +255,7 @@ def _risk(args: argparse.Namespace) -> int:
                     progress=_counter("re-plans" if args.replan else "months simulated"))
     xlsx, html = write_risk(risk, args.out, Path(path).stem)
     print(risk_summary(risk), file=sys.stderr)
-    print(f"Wrote {xlsx}\n      {html}", file=sys.stderr)
+    print(f"Wrote {xlsx}\n      {html}")  # file names: stdout (cli.md)
     return 4 if len(risk.failed) else 0
 
 

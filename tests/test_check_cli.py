@@ -1,4 +1,4 @@
-"""`staffplan check` on a good workbook: a short summary on stderr, nothing written."""
+"""`staffplan check` on a good workbook: a short summary on stdout (cli.md), nothing written."""
 
 from __future__ import annotations
 
@@ -24,8 +24,8 @@ def test_check_prints_a_summary_for_a_person(tmp_path: Path,
 
     assert main(["check", str(path)]) == 0
     out = capsys.readouterr()
-    assert out.out == ""  # messages for people go to stderr
-    err = out.err
+    assert out.err == ""  # the summary is a result for scripts: stdout (cli.md)
+    err = out.out
     assert "Plan: Minimal plan" in err
     assert "Horizon: 2027-01 to 2027-12 (12 months, plus 0 months look-ahead)" in err
     assert "Sites: 2 (DE 1, US 1)" in err
@@ -49,7 +49,7 @@ def test_check_as_a_real_command(tmp_path: Path) -> None:
     cmd = [sys.executable, "-m", "staffplan.cli", "check"]
     ok = subprocess.run(cmd + [str(good)], capture_output=True, text=True, timeout=60)
     assert ok.returncode == 0, ok.stderr
-    assert "No problems found." in ok.stderr
+    assert "No problems found." in ok.stdout
     failed = subprocess.run(cmd + [str(bad)], capture_output=True, text=True, timeout=60)
     assert failed.returncode == 2
     assert "Sites!D2: it_mw -10 is negative" in failed.stderr

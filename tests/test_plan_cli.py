@@ -11,8 +11,11 @@ def test_plan_writes_both_files_and_a_summary(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["plan", str(src), "--out", str(out), "--lp"]) == 0
     assert sorted(p.name for p in out.iterdir()) == ["mini-plan.xlsx", "mini-report.html"]
-    err = capsys.readouterr().err
+    captured = capsys.readouterr()
+    err = captured.err
     assert "lp plan, optimal" in err and "Total cost: USD" in err
+    # cli.md: the file names are results for scripts (stdout); the summary is for people.
+    assert str(out / "mini-plan.xlsx") in captured.out and "Wrote" not in err
 
 
 def test_unwritable_output_folder_is_a_message_not_a_traceback(tmp_path, capsys):
