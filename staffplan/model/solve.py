@@ -330,13 +330,48 @@ def rounded_start(model: StaffModel, variables: list[pulp.LpVariable],
             got[t] = float(max(0, min(want, room)))
             done += int(got[t])
             out[i] = got[t]
-    for var in model.M.values():
-        out[var.index] = float(math.floor(x[var.index] + WHOLE))
     for var in model.O.values():  # kept open requisitions: up, as hires, within the count
         out[var.index] = float(min(var.upBound, math.ceil(x[var.index] - WHOLE)))
+    out.update(_rounded_moves(model, x, out))
     idx = np.fromiter(out.keys(), dtype=np.int32, count=len(out))
     vals = np.fromiter(out.values(), dtype=float, count=len(out))
     return idx, vals
+
+
+def _rounded_moves(model: StaffModel, x, hires: dict[int, float]) -> dict[int, float]:
+    """Moves rounded down, and never more than the source has on the books that month.
+
+    Flooring a move into a country can leave a later move out of it (a chain of moves
+    the LP plans when releases are restricted) with nobody to move, which made the whole
+    start infeasible (medium benchmark). Staff are counted with no separations, the most
+    the start can hold, so every move kept here leaves the flow feasible."""
+    n = model.n_months
+    by_month: dict[int, list] = {}
+    for key, var in model.M.items():
+        by_month.setdefault(key[4], []).append((key, var))
+    stock: dict[tuple, float] = {}  # (c, r, k) -> headcount at the end of the previous month
+    for (c, r), pp in model.params.items():
+        for k in pp.pay_points:
+            stock[(c, r, k)] = pp.start.get(k, 0.0)
+    out: dict[int, float] = {}
+    for t in range(n):
+        now: dict[tuple, float] = {}
+        for (c, r), pp in model.params.items():
+            for k in pp.pay_points:
+                key = (c, r, k, t)
+                new = pp.fixed.get((k, t), 0.0)
+                for var in (model.S.get(key), model.O.get(key)):
+                    if var is not None:
+                        new += hires.get(var.index, 0.0)
+                now[(c, r, k)] = pp.survive * stock[(c, r, k)] + new
+        for (c, d, r, k, _), var in sorted(by_month.get(t, ()), key=lambda kv: kv[1].name):
+            want = math.floor(x[var.index] + WHOLE)
+            move = float(max(0, min(want, math.floor(now[(c, r, k)] + WHOLE))))
+            out[var.index] = move
+            now[(c, r, k)] -= move
+            now[(d, r, k)] = now.get((d, r, k), 0.0) + move
+        stock = now
+    return out
 
 
 def _cbc_start(model: StaffModel, time_limit: float | None) -> bool:
