@@ -122,7 +122,9 @@ def test_sigterm_as_soon_as_a_temporary_file_appears(folder):
         proc.kill()
     assert sorted(p.name for p in out.iterdir()) == NAMES
     plan, report = ((out / n).read_bytes() for n in NAMES)
-    if proc.returncode == 0:
+    # A signal that lands after the moves (the run then stops with the new pair in place)
+    # is as good as a finished run: what matters is the pair, never one old and one new.
+    if proc.returncode == 0 or plan != OLD_PLAN:
         assert plan[:2] == b"PK" and b"<html" in report.lower()
     else:
         assert (plan, report) == (OLD_PLAN, OLD_REPORT)

@@ -31,6 +31,11 @@ TEST_PAUSE_SECONDS = 60.0
 
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
+# Every temporary file this process has made and not yet moved or removed: a signal while
+# outputs are written removes them all, also those of an atomic_path nested in atomic_files
+# (the writers make their own), whose cleanup a signal could otherwise skip.
+_LIVE: set[Path] = set()
+
 
 @contextlib.contextmanager
 def atomic_path(path: Path, overwrite: bool = True) -> Iterator[Path]:
@@ -57,7 +62,7 @@ def atomic_path(path: Path, overwrite: bool = True) -> Iterator[Path]:
                     raise FileExistsError(path) from None
                 os.replace(tmp, path)
     finally:
-        tmp.unlink(missing_ok=True)
+        _remove(tmp)
 
 
 @contextlib.contextmanager
@@ -92,7 +97,7 @@ def atomic_files(paths: Sequence[Path]) -> Iterator[list[Path]]:
     finally:
         _hold_signals()
         for tmp in temps:
-            tmp.unlink(missing_ok=True)
+            _remove(tmp)
         _restore_handlers(previous)
         _release_signals(mask)  # a signal held back during the moves acts now, as without us
 
@@ -125,7 +130,7 @@ def _move_together(temps: list[Path], targets: list[Path]) -> None:
     except OSError as exc:
         for b in backups:
             if b is not None:
-                b.unlink(missing_ok=True)
+                _remove(b)
         raise OutputError(f"cannot write into {targets[0].parent}: {exc.strerror or exc}; "
                           f"nothing was changed.") from None
     moved: list[int] = []
@@ -139,7 +144,7 @@ def _move_together(temps: list[Path], targets: list[Path]) -> None:
     finally:
         for b in backups:
             if b is not None:
-                b.unlink(missing_ok=True)
+                _remove(b)
 
 
 def _repair(failed: int, exc: OSError, moved: list[int], backups: list[Path | None],
@@ -176,10 +181,23 @@ def _backup(target: Path) -> Path:
 
 
 def _temp_beside(path: Path, tag: str = "") -> Path:
-    fd, name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=f"{path.suffix}{tag}{TMP_SUFFIX}",
-                                dir=path.parent)
-    os.close(fd)
-    return Path(name)
+    """A new temporary file beside `path`, made and recorded with signals held back, so a
+    signal never finds a file that nobody will remove."""
+    mask = _hold_signals()
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{path.stem}-",
+                                    suffix=f"{path.suffix}{tag}{TMP_SUFFIX}", dir=path.parent)
+        os.close(fd)
+        tmp = Path(name)
+        _LIVE.add(tmp)
+    finally:
+        _release_signals(mask)
+    return tmp
+
+
+def _remove(tmp: Path) -> None:
+    tmp.unlink(missing_ok=True)
+    _LIVE.discard(tmp)
 
 
 def _share(tmp: Path) -> None:
@@ -218,8 +236,8 @@ def _install_cleaning(temps: list[Path]) -> dict | None:
         return None
 
     def clean_and_raise(signum: int, frame: object) -> None:
-        for tmp in temps:
-            tmp.unlink(missing_ok=True)
+        for tmp in [*temps, *_LIVE]:
+            _remove(tmp)
         if signum == signal.SIGINT:
             raise KeyboardInterrupt
         raise Terminated(signum)
