@@ -14,12 +14,12 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-from staffplan.core.atomic import atomic_files
-from staffplan.core.errors import OutputError, StaffplanError
+from staffplan.core.errors import StaffplanError
 from staffplan.inputs.data import Inputs
 from staffplan.inputs.reader import inputs_from_raw, read_raw
 from staffplan.inputs.scenarios import build_scenarios
 from staffplan.jobs.cluster import Failed, Progress, run_tasks
+from staffplan.jobs.outputs import write_pair
 from staffplan.jobs.plan import solve_inputs
 from staffplan.reports import tables as rt
 from staffplan.reports.scenarios_html import render_scenarios
@@ -76,19 +76,9 @@ def run_compare(path: Path, names: Sequence[str] | None = None, lp: bool = False
 
 def write_comparison(comp: Comparison, out_dir: Path) -> tuple[Path, Path]:
     """`<stem>-scenarios.xlsx` and `<stem>-scenarios.html`, both or neither."""
-    stem = comp.source.stem
-    xlsx, html = out_dir / f"{stem}-scenarios.xlsx", out_dir / f"{stem}-scenarios.html"
     page = render_scenarios(comp)  # everything rendered before any file is touched
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        with atomic_files([xlsx, html]) as (tmp_x, tmp_h):
-            write_scenarios_xlsx(comp, tmp_x)
-            tmp_h.write_text(page, encoding="utf-8", newline="\n")
-    except OSError as exc:
-        raise OutputError(f"cannot write the comparison into {out_dir}: "
-                          f"{exc.strerror or exc}; nothing was changed.") from None
-    log.info("wrote %s and %s", xlsx, html)
-    return xlsx, html
+    return write_pair(out_dir, comp.source.stem, "scenarios",
+                      lambda path: write_scenarios_xlsx(comp, path), page, "the comparison")
 
 
 def compare_summary(comp: Comparison) -> str:

@@ -15,12 +15,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from staffplan.core.atomic import atomic_files
-from staffplan.core.errors import InputError, OutputError, Problem, StaffplanError
+from staffplan.core.errors import InputError, Problem, StaffplanError
 from staffplan.core.months import month_label
 from staffplan.inputs.data import Inputs
 from staffplan.inputs.reader import read_workbook
 from staffplan.jobs.cluster import Failed, Progress, run_tasks
+from staffplan.jobs.outputs import write_pair
 from staffplan.jobs.plan import solve_inputs
 from staffplan.reports.risk_html import render_risk
 from staffplan.reports.risk_xlsx import write_risk_xlsx
@@ -161,18 +161,9 @@ def read_plan_actions(plan: Path, inputs: Inputs) -> tuple[pd.DataFrame, pd.Data
 
 def write_risk(risk: RiskResult, out_dir: Path, stem: str) -> tuple[Path, Path]:
     """`<stem>-risk.xlsx` and `<stem>-risk.html`, both or neither."""
-    xlsx, html = out_dir / f"{stem}-risk.xlsx", out_dir / f"{stem}-risk.html"
     page = render_risk(risk)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        with atomic_files([xlsx, html]) as (tmp_x, tmp_h):
-            write_risk_xlsx(risk, tmp_x)
-            tmp_h.write_text(page, encoding="utf-8", newline="\n")
-    except OSError as exc:
-        raise OutputError(f"cannot write the risk report into {out_dir}: "
-                          f"{exc.strerror or exc}; nothing was changed.") from None
-    log.info("wrote %s and %s", xlsx, html)
-    return xlsx, html
+    return write_pair(out_dir, stem, "risk", lambda path: write_risk_xlsx(risk, path), page,
+                      "the risk report")
 
 
 def risk_summary(risk: RiskResult) -> str:
