@@ -15,7 +15,8 @@ from staffplan.inputs.template import Content, write_input_workbook
 
 INTRO = (
     "1. Fill in the sheets named below; keep the header row (row 1) of each as it is. "
-    "Extra columns (like notes) and extra sheets are ignored.",
+    "Extra columns (like notes) and extra sheets are ignored, unless their name looks like a "
+    "misspelt one (Budgets for Budget): that is an error, so a typo never changes the plan.",
     "2. Dates may be real Excel dates, YYYY-MM or YYYY-MM-DD text; each means the month it "
     "falls in. Percentages may be 25% or 0.25.",
     "3. Check the workbook:  staffplan check YOUR_FILE.xlsx  (lists every problem at once).",
