@@ -139,6 +139,6 @@ def test_check_lists_the_scenarios(tmp_path: Path, capsys: pytest.CaptureFixture
     sheets["Scenarios"] = [HEADER, ["bigger", "Sites", "it_mw", "site_id=S1", "multiply", 1.5]]
     path = write_workbook(tmp_path / "plan.xlsx", sheets)
     assert main(["check", str(path)]) == 0
-    err = capsys.readouterr().err
+    err = capsys.readouterr().out  # check's summary is on stdout (cli.md)
     assert "Scenarios (1, for staffplan compare):" in err
     assert "  bigger: Sites it_mw multiplied by 1.5 where site_id is S1" in err
