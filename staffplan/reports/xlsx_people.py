@@ -153,21 +153,21 @@ def table(sh: Sheet, row: int, title: str, columns: Sequence[str],
 
 def since_last_plan(sh: Sheet, result: PlanResult) -> None:
     """What changed since the previous plan (reports/since_last.py), as text tables."""
-    sh.put(0, 0, "Since the last plan", sh.book.fmt(**TITLE), width=False)
-    r = 2
-    for title, columns, rows in sections_since_last(result):
-        r = table(sh, r, title, columns, rows, [None] * len(columns)) + 1
-    sh.fit_widths(cap=60)
-    sh.print_setup()
+    _text_sections(sh, "Since the last plan", sections_since_last(result), cap=60)
 
 
 def requisitions_in_flight(sh: Sheet, result: PlanResult) -> None:
     """Requisitions already open: what to cancel, what is kept (reports/in_flight.py)."""
-    sh.put(0, 0, "Requisitions in flight", sh.book.fmt(**TITLE), width=False)
+    _text_sections(sh, "Requisitions in flight", sections_in_flight(result), cap=70)
+
+
+def _text_sections(sh: Sheet, title: str, sections, cap: int) -> None:
+    """A titled sheet of (title, columns, rows) tables of text, one under the other."""
+    sh.put(0, 0, title, sh.book.fmt(**TITLE), width=False)
     r = 2
-    for title, columns, rows in sections_in_flight(result):
-        r = table(sh, r, title, columns, rows, [None] * len(columns)) + 1
-    sh.fit_widths(cap=70)
+    for heading, columns, rows in sections:
+        r = table(sh, r, heading, columns, rows, [None] * len(columns)) + 1
+    sh.fit_widths(cap=cap)
     sh.print_setup()
 
 
