@@ -85,3 +85,29 @@ def test_thresholds_come_from_core_tolerances():
                           if isinstance(c, ast.Constant) and isinstance(c.value, float)
                           and c.value in values})
     assert copies == [], "use staffplan.core.tolerances (NOISE, SHOWN, WHOLE, ...)"
+
+
+def test_hiding_the_solver_banner_from_two_threads_keeps_stdout():
+    """The reasons build a model on a second thread while the plan's thread may create a
+    HiGHS instance too: both hide its banner by pointing file descriptor 1 at /dev/null,
+    and interleaved save/restore pairs must still leave fd 1 where it was."""
+    import os
+    import threading
+    import time
+
+    from staffplan.model.solve import quiet_stdout
+
+    before = os.fstat(1)
+
+    def hide(n: int) -> None:
+        for _ in range(n):
+            with quiet_stdout():
+                time.sleep(0.0002)  # let the other threads run while fd 1 is redirected
+
+    threads = [threading.Thread(target=hide, args=(100,)) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    after = os.fstat(1)
+    assert (after.st_dev, after.st_ino) == (before.st_dev, before.st_ino)

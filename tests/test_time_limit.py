@@ -82,3 +82,29 @@ def test_lp_mode_gets_the_whole_remaining_time(clock):
     assert not model.integer
     solve_model(model, duals=False, deadline=deadline)
     assert option(model, "time_limit") == pytest.approx(25.0)
+
+
+def test_the_mip_leaves_the_reasons_time_in_proportion_to_the_relaxation(clock):
+    """When the LP relaxation leaves demand unmet, the reasons' solves follow the MIP: it
+    keeps REASONS_LP_TIMES (8) times the relaxation's solve time for them, at least
+    AFTER_MIP_SHARE (15%) and at most REASONS_MAX_SHARE (35%) of the limit. 60 s limit:
+    no unmet demand 9 s; a 0.5 s relaxation 8 x 0.5 = 4 < 9, so 9; 2 s: 16; 5 s: 40 > 21,
+    so 21. 10 s into the run with a 2 s relaxation, the MIP gets 50 - 16 = 34 s."""
+    d = Deadline.after(60)
+    assert d.after_mip() == pytest.approx(9.0)
+    assert d.after_mip(0.5) == pytest.approx(9.0)
+    assert d.after_mip(2.0) == pytest.approx(16.0)
+    assert d.after_mip(5.0) == pytest.approx(21.0)
+    clock.now += 10
+    assert d.mip_limit(d.after_mip(2.0)) == pytest.approx(34.0)
+
+
+def test_the_mip_leaves_less_when_the_reasons_run_beside_it(clock):
+    """Reasons on another core: the MIP keeps BESIDE_SHARE (5%) of a 60 s limit, 3 s, for the
+    fixed-integer LP; 10 s in, it gets 50 - 3 = 47 s."""
+    from staffplan.model.solve import BESIDE_SHARE
+
+    d = Deadline.after(60)
+    clock.now += 10
+    assert BESIDE_SHARE == 0.05
+    assert d.mip_limit(d.after_mip(share=BESIDE_SHARE)) == pytest.approx(47.0)

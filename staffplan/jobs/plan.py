@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
+import os
 import time
 from pathlib import Path
 
@@ -23,10 +24,18 @@ from staffplan.reports.html import render_report, write_report_html
 from staffplan.reports.tables import budget_lines
 from staffplan.reports.xlsx import write_plan_xlsx
 from staffplan.results.changes import PreviousPlan
-from staffplan.results.reasons import explain_unmet
+from staffplan.results.reasons import Background, explain_unmet
 from staffplan.results.tables import PlanResult, build_results
 
 log = logging.getLogger(__name__)
+
+
+def _cores() -> int:
+    """Cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def solve_inputs(inputs: Inputs, lp: bool = False, solver: str = "highs",
@@ -47,10 +56,30 @@ def solve_inputs(inputs: Inputs, lp: bool = False, solver: str = "highs",
     deadline = Deadline.after(inputs.settings.time_limit_s)
     model = build_model(inputs, integer=False if lp else None)
     timings["build"] = time.perf_counter() - t0
+    # On a machine with a core to spare (not a Dask worker's single thread), the reasons'
+    # counterfactuals that need no plan start on it while the plan is solved.
+    background = (Background(inputs, model.integer, deadline.at, deadline.seconds)
+                  if reasons and threads != 1 and _cores() >= 2
+                  and Background.wanted(inputs, model.integer) else None)
     stabilise = previous is not None and model.integer and solver == "highs"
-    outcome = solve_model(model, solver=solver, duals=not stabilise, deadline=deadline,
-                          mip_gap=mip_gap, threads=threads, progress=progress)
+    try:
+        # An integer MIP leaves time for the reasons' solves after it; when they run beside
+        # it, only for the fixed-integer LP (or, with --previous, the usual share, for the
+        # stable plan's solve).
+        if background is None:
+            when = "after" if reasons else "none"
+        else:
+            when = "none" if stabilise else "beside"
+        outcome = solve_model(model, solver=solver, duals=not stabilise, deadline=deadline,
+                              mip_gap=mip_gap, threads=threads, progress=progress,
+                              reasons=when)
+    except BaseException:
+        if background is not None:
+            background.stop()
+        raise
     timings.update(outcome.timings)
+    if background is not None and outcome.outcome in (Status.INFEASIBLE, Status.FAILED):
+        background.stop()
     if outcome.outcome == Status.INFEASIBLE:
         if inputs.budgets:
             raise BudgetInfeasible(budget_report(inputs, solver))
@@ -70,7 +99,8 @@ def solve_inputs(inputs: Inputs, lp: bool = False, solver: str = "highs",
     timings["results"] = time.perf_counter() - t1
     if reasons:
         t1 = time.perf_counter()
-        why = explain_unmet(model, result.headcount, deadline=deadline.at)
+        why = explain_unmet(model, result.headcount, deadline=deadline.at,
+                            relaxation=outcome.relaxation, background=background)
         result.risks = why.table
         result.warnings.extend(why.warnings)
         timings["reasons"] = time.perf_counter() - t1

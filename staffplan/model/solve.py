@@ -9,8 +9,11 @@ integer variables fixed at their optimum, re-solved.
 The time limit is the user's (`time_limit_s`): in integer mode every solve of one
 plan (the LP relaxation behind the rounded warm start, the MIP, the fixed-integer
 LP for shadow prices, the counterfactual solves of results/reasons.py) shares one
-wall-clock `Deadline`. The MIP stops `AFTER_MIP_SHARE` of the limit early so the
-solves after it fit; each of those gets what is left (README, "Time limit").
+wall-clock `Deadline`. The MIP stops early so the solves after it fit: by
+`AFTER_MIP_SHARE` of the limit, or, when the LP relaxation leaves demand unmet (so the
+reasons' solves will follow), by about `REASONS_LP_TIMES` times the relaxation's own solve
+time, at most `REASONS_MAX_SHARE` of the limit; the solves after it divide what is left
+(docs/development.md, "Time limit").
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import logging
 import math
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,7 +34,7 @@ import numpy as np
 import pulp
 
 from staffplan.core.errors import SolverFailed
-from staffplan.core.tolerances import NOISE, WHOLE
+from staffplan.core.tolerances import NOISE, SHOWN, WHOLE
 from staffplan.model.build import StaffModel
 
 log = logging.getLogger(__name__)
@@ -39,6 +43,15 @@ log = logging.getLogger(__name__)
 # Share of an integer run's time limit the MIP leaves for the solves after it (the
 # fixed-integer LP for shadow prices, the counterfactual solves of the reasons).
 AFTER_MIP_SHARE = 0.15
+# When the LP relaxation leaves demand unmet, the counterfactual solves of the reasons follow
+# the MIP: a whole-hires LP (the relaxation itself, kept), up to three MIPs that each need a
+# root LP before they can improve on the plan, and one more LP. The MIP leaves them this many
+# times the relaxation's solve time (medium benchmark: about 2.4 s each), within the shares.
+REASONS_LP_TIMES = 8
+REASONS_MAX_SHARE = 0.35
+# When the reasons' solves run beside the MIP on another core (results/reasons.py,
+# Background), the MIP only leaves time for the fixed-integer LP behind the shadow prices.
+BESIDE_SHARE = 0.05
 # The warm start's LP relaxation may use at most this share of the time left: without it
 # the MIP has no plan in hand (its root LP is the same LP), so it gets room on a busy machine.
 WARM_START_SHARE = 0.5
@@ -73,9 +86,22 @@ class Deadline:
             return None
         return max(MIN_SOLVE_SECONDS, self.at - time.perf_counter() - keep)
 
-    def mip_limit(self) -> float | None:
-        """The MIP's limit: what is left, less the share kept for the solves after it."""
-        return self.remaining(keep=AFTER_MIP_SHARE * (self.seconds or 0.0))
+    def mip_limit(self, keep: float | None = None) -> float | None:
+        """The MIP's limit: what is left, less what is kept for the solves after it
+        (default `AFTER_MIP_SHARE` of the limit; see `after_mip`)."""
+        return self.remaining(keep=self.after_mip() if keep is None else keep)
+
+    def after_mip(self, lp_seconds: float | None = None, share: float = AFTER_MIP_SHARE
+                  ) -> float:
+        """Seconds the MIP leaves for the solves after it: `share` of the limit. With
+        `lp_seconds` (the LP relaxation's solve time, given when that relaxation leaves demand
+        unmet, so the reasons' counterfactual solves will follow), `REASONS_LP_TIMES` of it,
+        at most `REASONS_MAX_SHARE` of the limit."""
+        limit = self.seconds or 0.0
+        keep = share * limit
+        if lp_seconds is not None:
+            keep = min(REASONS_MAX_SHARE * limit, max(keep, REASONS_LP_TIMES * lp_seconds))
+        return keep
 
 
 class Status(str, enum.Enum):
@@ -98,6 +124,9 @@ class SolveOutcome:
     timings: dict[str, float] = field(default_factory=dict)
     message: str = ""
     duals: bool = False  # constraint.pi / variable.dj hold valid duals
+    # Integer mode: the LP relaxation's optimal column values (the warm start solved it), in
+    # `prob.variables()` order; the reasons' `whole_hires` counterfactual is this very LP.
+    relaxation: np.ndarray | None = None
 
 
 def highs_lp(model: StaffModel, variables: list[pulp.LpVariable] | None = None,
@@ -196,7 +225,8 @@ class BulkHiGHS(pulp.HiGHS):
 
     def __init__(self, model: StaffModel, warm_start: bool = True,
                  deadline: Deadline | None = None,
-                 progress: SolveProgress | None = None, **kwargs) -> None:
+                 progress: SolveProgress | None = None, reasons: str = "none",
+                 **kwargs) -> None:
         super().__init__(**kwargs)
         self.model = model
         self.progress = progress
@@ -204,11 +234,13 @@ class BulkHiGHS(pulp.HiGHS):
         self.warm_start = warm_start
         self.warm_start_seconds = 0.0
         self.deadline = deadline
+        self.reasons = reasons  # "after" the MIP, "beside" it on another core, or "none"
+        self.relaxation: np.ndarray | None = None
 
     def createAndConfigureSolver(self, lp: pulp.LpProblem) -> None:
         # HiGHS prints its banner to stdout when constructed, before any option
         # can silence it; stdout belongs to the CLI's caller.
-        with _quiet_stdout():
+        with quiet_stdout():
             super().createAndConfigureSolver(lp)
 
     def actualSolve(self, lp: pulp.LpProblem) -> int:
@@ -235,17 +267,25 @@ class BulkHiGHS(pulp.HiGHS):
             return
         h: highspy.Highs = lp.solverModel
         h.setOptionValue("presolve_rule_off", MIP_PRESOLVE_RULE_OFF)
+        lp_seconds = None
         if self.warm_start:
             t1 = time.perf_counter()
             limit = self.deadline.remaining() if self.deadline else self.timeLimit
-            start = rounded_start(self.model, variables, limit, self.threads)
-            if start is not None:
-                idx, vals = start
+            x = solve_relaxation(self.model, variables, limit, self.threads)
+            lp_seconds = time.perf_counter() - t1
+            if x is not None:
+                self.relaxation = x
+                idx, vals = round_relaxation(self.model, x)
                 h.setSolution(len(idx), idx, vals)
             self.warm_start_seconds = time.perf_counter() - t1
         if self.deadline and self.deadline.at is not None:
-            # PuLP set the limit before the warm start ran; the MIP gets what is left of it.
-            h.setOptionValue("time_limit", float(self.deadline.mip_limit()))
+            # PuLP set the limit before the warm start ran; the MIP gets what is left of it,
+            # less what the solves after it need.
+            unmet = (self.relaxation is not None and self.reasons == "after"
+                     and any(self.relaxation[u.index] > SHOWN for u in self.model.U.values()))
+            share = BESIDE_SHARE if self.reasons == "beside" else AFTER_MIP_SHARE
+            keep = self.deadline.after_mip(lp_seconds if unmet else None, share)
+            h.setOptionValue("time_limit", float(self.deadline.mip_limit(keep)))
 
 
     def read_back(self, lp: pulp.LpProblem) -> tuple[int, int]:
@@ -298,7 +338,15 @@ def rounded_start(model: StaffModel, variables: list[pulp.LpVariable],
     """A whole-people starting plan so a time limit still leaves a good plan: solve
     the LP relaxation, round hires up as far as every supply window allows and
     moves down; HiGHS completes the continuous variables itself."""
-    with _quiet_stdout():
+    x = solve_relaxation(model, variables, time_limit, threads)
+    return None if x is None else round_relaxation(model, x)
+
+
+def solve_relaxation(model: StaffModel, variables: list[pulp.LpVariable],
+                     time_limit: float | None, threads: int | None = None) -> np.ndarray | None:
+    """The LP relaxation's optimal column values (None unless optimal), with at most
+    `WARM_START_SHARE` of `time_limit`."""
+    with quiet_stdout():
         h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     if threads:
@@ -309,7 +357,11 @@ def rounded_start(model: StaffModel, variables: list[pulp.LpVariable],
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
-    x = h.getSolution().col_value
+    return np.asarray(h.getSolution().col_value, dtype=float)
+
+
+def round_relaxation(model: StaffModel, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The integer variables of the rounded start (indices, values) from the relaxation."""
     W = model.inputs.settings.supply_window_months
     out: dict[int, float] = {}
     series: dict[tuple, list] = {}
@@ -387,23 +439,30 @@ def _cbc_start(model: StaffModel, time_limit: float | None) -> bool:
     return True
 
 
+# One redirection at a time: two threads each saving and restoring file descriptor 1 could
+# leave it pointing at /dev/null (the reasons build a model on a second thread).
+_STDOUT_LOCK = threading.RLock()
+
+
 @contextlib.contextmanager
-def _quiet_stdout():
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 1)
-            yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
+def quiet_stdout():
+    """Native code's stdout (HiGHS's banner) to /dev/null: stdout belongs to the CLI."""
+    with _STDOUT_LOCK:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "w") as null:
+                os.dup2(null.fileno(), 1)
+                yield
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
 
 
 def solve_model(model: StaffModel, solver: str = "highs", time_limit: float | None = None,
                 mip_gap: float | None = None, duals: bool = True,
                 deadline: Deadline | None = None, threads: int | None = None,
-                progress: SolveProgress | None = None) -> SolveOutcome:
+                progress: SolveProgress | None = None, reasons: str = "none") -> SolveOutcome:
     """Solve, report the status honestly, and leave duals on the constraints.
 
     `deadline` is the plan's shared wall-clock limit (default: `time_limit`, else the
@@ -411,7 +470,10 @@ def solve_model(model: StaffModel, solver: str = "highs", time_limit: float | No
     fit before it, with `AFTER_MIP_SHARE` of it left for the caller's solves after this one;
     in LP mode the one LP solve is limited by what is left. `threads=1` keeps HiGHS
     single-threaded (many solves side by side on Dask workers); `progress` is called about once
-    a second from HiGHS's callbacks while it solves.
+    a second from HiGHS's callbacks while it solves. `reasons`: whether the caller explains
+    unmet demand "after" this solve (an integer MIP then leaves time for that when the LP
+    relaxation has some), "beside" it on another core (the MIP leaves only `BESIDE_SHARE`),
+    or not at all ("none").
     """
     s = model.inputs.settings
     if deadline is None:
@@ -421,7 +483,7 @@ def solve_model(model: StaffModel, solver: str = "highs", time_limit: float | No
     if solver == "highs":
         api = BulkHiGHS(model, mip=model.integer, msg=False, timeLimit=deadline.remaining(),
                         gapRel=mip_gap, deadline=deadline, threads=threads,
-                        progress=progress)
+                        progress=progress, reasons=reasons)
     elif solver == "cbc":
         warm = model.integer and _cbc_start(model, deadline.remaining())
         limit = deadline.mip_limit() if model.integer else deadline.remaining()
@@ -444,6 +506,7 @@ def solve_model(model: StaffModel, solver: str = "highs", time_limit: float | No
     out.timings = {"handover": handover, "solve": seconds - handover - warm}
     if warm:
         out.timings["warm_start"] = warm
+    out.relaxation = getattr(api, "relaxation", None)
     if out.outcome in (Status.OPTIMAL, Status.FEASIBLE):
         if isinstance(api, BulkHiGHS):  # listed once for the solve, noise already zeroed
             variables = api.variables

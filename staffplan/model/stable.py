@@ -36,7 +36,7 @@ import pulp
 from staffplan.core.months import month_label
 from staffplan.core.tolerances import LIMIT_ATOL, LIMIT_RTOL, NOISE, SHOWN, WHOLE
 from staffplan.model.build import StaffModel
-from staffplan.model.solve import SolveOutcome, _quiet_stdout, highs_lp  # banner: see solve
+from staffplan.model.solve import SolveOutcome, highs_lp, quiet_stdout  # banner: see solve
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +157,7 @@ def prefer_previous(model: StaffModel, first: SolveOutcome,
     lp.col_cost_ = cost / scale
     lp.col_lower_ = lower
     lp.col_upper_ = upper
-    with _quiet_stdout():
+    with quiet_stdout():
         h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("mip_rel_gap", 0.0)
