@@ -193,9 +193,23 @@ PROGRESS_EVERY_S = 1.0
 
 
 def watch(h: highspy.Highs, progress: SolveProgress, integer: bool) -> None:
-    """Report progress from HiGHS's callbacks: MIP interrupts in integer mode (best plan
-    and gap), simplex interrupts in LP mode (elapsed time only); at most once a second."""
+    """Report progress: in integer mode from HiGHS's MIP callbacks (best plan and gap), at
+    most once a second; in LP mode, elapsed time only, from a timer thread. An LP callback
+    would run Python on every simplex iteration, waiting each time for the interpreter while
+    the reasons' second thread builds a model (medium benchmark: solve 2.5 -> 4.3 s)."""
     started = time.monotonic()
+    if not integer:
+        stop = threading.Event()
+
+        def tick() -> None:
+            progress(0.0, None, None)
+            while not stop.wait(max(PROGRESS_EVERY_S, 0.01)):
+                progress(time.monotonic() - started, None, None)
+
+        ticker = threading.Thread(target=tick, name="progress", daemon=True)
+        _TICKERS[id(h)] = (stop, ticker)
+        ticker.start()
+        return
     last = [started]
 
     def on_event(event) -> None:
@@ -204,20 +218,25 @@ def watch(h: highspy.Highs, progress: SolveProgress, integer: bool) -> None:
             return
         last[0] = now
         best = gap = None
-        if integer:
-            out = event.data_out
-            if math.isfinite(out.mip_primal_bound) and abs(out.mip_primal_bound) < 1e30:
-                best = float(out.mip_primal_bound)
-                gap = float(out.mip_gap) if math.isfinite(out.mip_gap) else None
+        out = event.data_out
+        if math.isfinite(out.mip_primal_bound) and abs(out.mip_primal_bound) < 1e30:
+            best = float(out.mip_primal_bound)
+            gap = float(out.mip_gap) if math.isfinite(out.mip_gap) else None
         progress(now - started, best, gap)
 
-    (h.cbMipInterrupt if integer else h.cbSimplexInterrupt).subscribe(on_event)
+    h.cbMipInterrupt.subscribe(on_event)
+
+
+_TICKERS: dict[int, tuple[threading.Event, threading.Thread]] = {}
 
 
 def unwatch(h: highspy.Highs) -> None:
     """Stop reporting (the reasons' counterfactual solves re-use this instance)."""
     h.cbMipInterrupt.clear()
-    h.cbSimplexInterrupt.clear()
+    stop, ticker = _TICKERS.pop(id(h), (None, None))
+    if stop is not None and ticker is not None:
+        stop.set()
+        ticker.join()
 
 
 class BulkHiGHS(pulp.HiGHS):
