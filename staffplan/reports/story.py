@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from staffplan.core.tolerances import SHOWN
@@ -135,9 +136,10 @@ def site_risks(result: PlanResult) -> list[SiteRisk]:
     short = cov[cov["covered_share"] < COVERED].sort_values(["covered_share", "go_live"],
                                                            kind="stable")
     risks = result.risks
+    at = risks.groupby(["country", "month"], sort=False).indices  # rows of each month, once
     out = []
     for r in short.itertuples(index=False):
-        month = risks[(risks["country"] == r.country) & (risks["month"] == r.go_live)]
+        month = risks.iloc[at.get((r.country, r.go_live), [])]
         month = month.sort_values("unmet", ascending=False)
         reasons = [f"{rt.role_name(result, x.role_id)} short by "
                    f"{rt.fmt_fte(x.unmet, 1)} FTE because {_why(x.reason)}"
@@ -199,12 +201,14 @@ class PeopleChanges:
 def people_changes(result: PlanResult) -> PeopleChanges:
     """Who the plan releases or relocates, where, when, why, and what it costs."""
     h = result.headcount
+    pairs = h.groupby(["country", "role_id"], sort=False).indices  # rows of each pair, once
+    month, need = h["month"].tolist(), h["requirement"].tolist()
     releases = []
     for (c, r), g in h[h["separations"] > SHOWN].groupby(["country", "role_id"], sort=True):
-        pair = h[(h["country"] == c) & (h["role_id"] == r)].sort_values("month")
         first, last = g["month"].min(), g["month"].max()
-        before = pair[pair["month"] <= first]["requirement"].max()
-        after = pair[pair["month"] >= last]["requirement"].min()
+        rows = pairs[(c, r)]
+        before = max(need[i] for i in rows if month[i] <= first)
+        after = min(need[i] for i in rows if month[i] >= last)
         name = rt.role_name(result, r)
         if after < before - SHOWN:
             why = f"the need falls from {rt.fmt_fte(before, 1)} to {rt.fmt_fte(after, 1)} FTE"
@@ -313,24 +317,31 @@ def market_limits(result: PlanResult, n: int) -> list[MarketLimit]:
     p = p[p["kind"] == "supply"]
     inputs = result.inputs
     s = inputs.settings
-    h = result.headcount
     labels = rt.horizon_labels(result)
+    first = {m: len(labels) - i for i, m in reversed(list(enumerate(labels)))}  # months left
     order = {"min": 0, "mid": 1, "max": 2}
+    # Each pair's rows found once (filtering the whole table per pressure row took seconds
+    # on large), summed as pandas sums a filtered column.
+    h = result.headcount
+    pairs = h.groupby(["country", "role_id"], sort=False).indices
+    unmet, contractors = (h[x].to_numpy(dtype=float) for x in ("unmet", "contractors"))
+    hired: dict[tuple[str, str], list[tuple[str, str, float]]] = {}
+    for c, r, k, start, people in zip(*(result.hires[x].tolist() for x in ("country", "role_id",
+                                        "pay_point", "start_month", "hires"))):
+        hired.setdefault((c, r), []).append((k, start, people))
     out = []
     for rec in p.itertuples(index=False):
         c, r, k = rec.country, rec.role_id, rec.pay_point
         band = inputs.bands[(c, r)]
         role = inputs.roles.get(r)
         rate = inputs.rate(band.currency) * (1 + band.on_cost_pct) / 12  # band -> monthly cost
-        pair = h[(h["country"] == c) & (h["role_id"] == r)]
-        cap = float(pair["unmet"].sum()) * s.unmet_penalty
+        rows = pairs.get((c, r), [])
+        cap = float(np.nansum(unmet[rows])) * s.unmet_penalty
         premium = role.contractor_premium if role else 1.0
-        cap += float(pair["contractors"].sum()) * premium * band.band_mid * rate
-        hires = result.hires[(result.hires["country"] == c) & (result.hires["role_id"] == r)]
-        for x in hires.itertuples(index=False):
-            if order[x.pay_point] > order[k]:
-                months = len(labels) - labels.index(x.start_month)
-                cap += x.hires * (band.at(x.pay_point) - band.at(k)) * rate * months
+        cap += float(np.nansum(contractors[rows])) * premium * band.band_mid * rate
+        for pay_point, start, people in hired.get((c, r), []):
+            if order[pay_point] > order[k]:
+                cap += people * (band.at(pay_point) - band.at(k)) * rate * first[start]
         saving = min(float(rec.value), cap)
         if saving >= 1000:
             out.append(MarketLimit(c, rt.role_name(result, r), k, band.at(k), band.currency,

@@ -251,12 +251,12 @@ def risk_groups(result: PlanResult) -> pd.DataFrame:
         return pd.DataFrame(columns=RISK_SPAN_COLUMNS)
     r = r.sort_values(["country", "role_id", "month"]).reset_index(drop=True)
     month_no = [int(m[:4]) * 12 + int(m[5:7]) for m in r["month"]]
+    # Plain lists: a cell lookup in the frame costs microseconds, thousands of rows on large.
+    country, role, reason = (r[c].tolist() for c in ("country", "role_id", "reason"))
     span, spans = 0, []
     for i in range(len(r)):
-        if i and not (r.at[i, "country"] == r.at[i - 1, "country"]
-                      and r.at[i, "role_id"] == r.at[i - 1, "role_id"]
-                      and r.at[i, "reason"] == r.at[i - 1, "reason"]
-                      and month_no[i] == month_no[i - 1] + 1):
+        if i and not (country[i] == country[i - 1] and role[i] == role[i - 1]
+                      and reason[i] == reason[i - 1] and month_no[i] == month_no[i - 1] + 1):
             span += 1
         spans.append(span)
     g = r.assign(_span=spans).groupby("_span", as_index=False).agg(
