@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import math
+import zipfile
 from pathlib import Path
 
+import numpy as np
 import openpyxl
+import pandas as pd
 import pytest
 import xlsxwriter
 
 from conftest import FORMULA_ROLE, HOSTILE_PLAN
 from staffplan.reports import tables as rt
+from staffplan.reports import xlsx_book
 from staffplan.reports.xlsx import write_plan_xlsx
 from staffplan.results.tables import (
     COSTS_COLUMNS,
@@ -199,3 +204,65 @@ def test_overview_mirrors_the_reports_first_screen(tmp_path, hostile_result):
     by_country = {r[0].value: r for r in ws.iter_rows() if r[0].value in ("JP", "US")
                   and isinstance(r[2].value, (int, float))}
     assert rt.fmt_money(by_country["JP"][2].value, "USD") == d["countries"][0]["cost"]
+
+
+# Values a plan's big tables can hold past the width sample, where rows are streamed into the
+# sheet's XML (xlsx_book._stream_rows); each row mixes them in another order.
+AWKWARD = [1.5, -0.0, 1e-300, 12345678901234567.0, 3, -7, float("nan"), float("inf"), None,
+           "plain", "=1+2", "+cmd|' /C calc'!A0", "@SUM(1)", "-2+3", "R&D",
+           "a & b < c > d \"e\"", "quote \"q\"",
+           " lead", "trail ", "\ttab", "line\nbreak", "bell\x07", "_x0041_ literal",
+           "<r><t>rich?</t></r>", "x" * 20000, "日本 ✓", True, False, np.float64(2.25),
+           np.int64(4), np.float64("nan"), dt.date(2027, 5, 1), pd.Timestamp("2027-05-01")]
+
+
+def _sheet_xml(tmp_path: Path, name: str, stream: bool, monkeypatch) -> tuple[bytes, bytes]:
+    """A table of AWKWARD rows (one format per column, some none) written through Sheet.table,
+    streamed or cell by cell; the sheet's and the styles' XML."""
+    if not stream:
+        monkeypatch.setattr(xlsx_book, "_row_tail", lambda ws, first: None)
+    path = tmp_path / name
+    wb = xlsxwriter.Workbook(str(path), xlsx_book.WORKBOOK_OPTIONS)
+    sh = xlsx_book.Book(wb).sheet("T")
+    n = len(AWKWARD)
+    rows = [[AWKWARD[(i + j) % n] for j in range(7)] for i in range(xlsx_book.WIDTH_SAMPLE_ROWS
+                                                                      + 3 * n)]
+    rows[-5] = [None] * 7  # a row with no cell at all
+    last = sh.table([f"c{j}" for j in range(7)], rows,
+                    {"c1": "#,##0.0", "c3": '"JPY "#,##0', "c4": "0.00", "c6": "0%"})
+    sh.put(last + 2, 0, "A note under the table.")
+    wb.close()
+    monkeypatch.undo()
+    with zipfile.ZipFile(path) as z:
+        return z.read("xl/worksheets/sheet1.xml"), z.read("xl/styles.xml")
+
+
+def test_streamed_rows_are_the_sheet_xlsxwriter_writes_cell_by_cell(tmp_path, monkeypatch):
+    """Past the width sample, rows go straight into the sheet's XML; written cell by cell
+    through XlsxWriter instead, the sheet and its styles are the same bytes, for numbers, NaN
+    and infinity (blank), text that looks like a formula or needs escaping, blanks at either
+    end, control characters, text longer than Excel's limit, booleans, numpy scalars and
+    dates."""
+    streamed = _sheet_xml(tmp_path, "streamed.xlsx", True, monkeypatch)
+    cell_by_cell = _sheet_xml(tmp_path, "cells.xlsx", False, monkeypatch)
+    assert streamed[0].count(b"<row ") > xlsx_book.WIDTH_SAMPLE_ROWS + 2 * len(AWKWARD)
+    assert streamed == cell_by_cell
+    ws = openpyxl.load_workbook(tmp_path / "streamed.xlsx")["T"]
+    texts = [c for row in ws.iter_rows(min_row=xlsx_book.WIDTH_SAMPLE_ROWS + 1) for c in row
+             if isinstance(c.value, str)]
+    assert {"=1+2", "@SUM(1)", "a & b < c > d \"e\"", " lead"} <= {c.value for c in texts}
+    assert all(c.data_type != "f" for c in texts)
+
+
+def test_a_streamed_row_cannot_be_written_again(tmp_path):
+    """Rows streamed into the sheet are closed: a later cell above them is refused with the
+    sheet's name (constant_memory would drop it silently), a cell below them is written."""
+    wb = xlsxwriter.Workbook(str(tmp_path / "t.xlsx"), xlsx_book.WORKBOOK_OPTIONS)
+    sh = xlsx_book.Book(wb).sheet("T")
+    last = sh.rows(0, [([float(i), "x"], None) for i in range(xlsx_book.WIDTH_SAMPLE_ROWS + 10)])
+    with pytest.raises(ValueError, match="T: cell"):
+        sh.put(last, 2, "late")
+    sh.put(last + 1, 0, "below")
+    wb.close()
+    ws = openpyxl.load_workbook(tmp_path / "t.xlsx")["T"]
+    assert ws.cell(last + 1, 1).value == float(last) and ws.cell(last + 2, 1).value == "below"

@@ -10,7 +10,10 @@ and the workbook writer import it, and not each other.
 
 from __future__ import annotations
 
+import io
+import itertools
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +22,7 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from staffplan.results.tables import PlanResult
@@ -30,6 +34,9 @@ A4 = 9  # XlsxWriter's paper code
 
 # Options of every plan workbook. Text never becomes a formula, a number or a link
 # (the writers below call write_string anyway); NaN is written as a blank cell.
+# A row to write: its values, and one format for all or one per value.
+Row = tuple[Sequence[object], Sequence[Format | None] | Format | None]
+
 WORKBOOK_OPTIONS = {"constant_memory": True, "strings_to_formulas": False,
                     "strings_to_numbers": False, "strings_to_urls": False}
 
@@ -137,10 +144,28 @@ class Sheet:
         (the header row when there are no rows)."""
         self.header(start, columns)
         fmts = [self.book.fmt((formats or {}).get(c)) for c in columns]
-        last = start
-        for last, values in enumerate(rows, start=start + 1):
-            self.row(last, values, fmts)
+        last = self.rows(start + 1, ((values, fmts) for values in rows))
         self.finish(header_row=start, ncols=len(columns), last_row=last)
+        return last
+
+    def rows(self, first: int, rows: Iterable[Row], col: int = 0) -> int:
+        """(values, formats) rows from row `first` down, as `row` writes them; returns the last
+        row (first - 1 when there are none). Rows past the width sample go to the sheet's XML
+        in one piece each (`_stream_rows`): a large plan has over a million such cells."""
+        it = iter(rows)
+        last = first - 1
+        for last, (values, fmts) in zip(range(first, WIDTH_SAMPLE_ROWS), it):
+            self.row(last, values, fmts, col)
+        head = next(it, None)
+        if head is None:
+            return last
+        it = itertools.chain([head], it)
+        tail = _row_tail(self.ws, last + 1)
+        if tail is not None:
+            return _stream_rows(self, last + 1, it, col, tail)
+        start = last + 1
+        for last, (values, fmts) in enumerate(it, start=start):
+            self.row(last, values, fmts, col)
         return last
 
     def frame(self, df: pd.DataFrame, formats: Mapping[str, str] | None = None) -> int:
@@ -179,6 +204,125 @@ class Sheet:
         ws.set_paper(A4)
         ws.fit_to_pages(1, 0)
         ws.set_margins(left=0.4, right=0.4)
+
+
+# --------------------------------------------------------------------------- streamed rows
+#
+# XlsxWriter spends about 5 microseconds a cell (a tuple per cell, kept until the row ends,
+# then XML written attribute by attribute), most of the plan's writing time. In
+# `constant_memory` mode a finished row is just text in the sheet's row file, so rows of
+# plain numbers and plain text are written there directly, as XlsxWriter itself would write
+# them; any other cell (text to escape or trim, booleans, dates, other types) is handed to
+# XlsxWriter's own writer at its place in the row. tests/test_report_xlsx.py checks that a
+# sheet written both ways is the same file, byte for byte. The hooks used are XlsxWriter
+# internals; when one is missing (another XlsxWriter) every row goes the usual way.
+
+_HOOKS = ("_write_single_row", "_write_row", "_write_cell", "fh", "table", "previous_row",
+          "row_info", "comments", "col_info", "dim_rowmin", "dim_rowmax", "dim_colmin",
+          "dim_colmax", "xls_rowmax", "xls_colmax", "xls_strmax")
+# Text XlsxWriter changes on the way out (XML escapes, control characters and their _xHHHH_
+# escapes, leading or trailing blanks kept with xml:space, rich text): it writes that text.
+_NOT_PLAIN = re.compile(r'[&<>"\x00-\x1f\ufffe\uffff]|_x|^\s|\s$')
+
+
+def _row_tail(ws: Worksheet, first: int) -> str | None:
+    """What follows `<row r="N"` in XlsxWriter's tag for a row without properties, when rows
+    from `first` on can be streamed; None when they cannot: not constant_memory, a cell
+    pending in that row, row or column formats or comments the rows' XML would carry, or
+    an XlsxWriter without the hooks used here."""
+    if not getattr(ws, "constant_memory", False) or not all(hasattr(ws, h) for h in _HOOKS):
+        return None
+    if (first < ws.previous_row or ws.table.get(first) or ws.comments or ws.col_info
+            or any(r >= first for r in ws.row_info)):
+        return None
+    out, fh = io.StringIO(), ws.fh
+    ws.fh = out
+    try:
+        ws._write_row(0, None)
+    finally:
+        ws.fh = fh
+    tag = out.getvalue()
+    return tag[len('<row r="1"'):] if tag.startswith('<row r="1"') else None
+
+
+def _stream_rows(sh: Sheet, first: int, rows: Iterable[Row], col: int, tail: str) -> int:
+    """Write (values, formats) rows from `first` straight into the sheet's row file;
+    `tail` from `_row_tail`."""
+    ws = sh.ws
+    if first > ws.previous_row:
+        ws._write_single_row(first)  # the row still pending, as the next write would
+    limit = ws.xls_strmax // 2  # longer text: XlsxWriter checks its length
+    letters: list[str] = []
+    style: dict[Format | None, str] = {None: ""}
+    out: list[str] = []
+    fh = ws.fh
+    lo_col = hi_col = lo_row = hi_row = None
+    last = first - 1
+    for last, (values, fmts) in enumerate(rows, start=first):
+        if last >= ws.xls_rowmax or col + len(values) > ws.xls_colmax:
+            raise ValueError(f"{sh.name}: row {last} is outside the sheet")
+        while len(letters) < len(values):
+            letters.append(xl_col_to_name(col + len(letters)))
+        n = last + 1
+        mark = len(out)
+        out.append(f'<row r="{n}"{tail}')
+        flushed = wrote = False
+        if not isinstance(fmts, (list, tuple)):
+            fmts = [fmts] * len(values)
+        for j, (v, f) in enumerate(zip(values, fmts)):
+            t = type(v)
+            if t is not float and t is not str and t is not int:
+                if isinstance(v, np.generic):
+                    v = v.item()
+                    t = type(v)
+                elif v is None:
+                    if f is None:
+                        continue
+                    t = None
+            s = style.get(f)
+            if s is None:
+                s = style[f] = f' s="{f._get_xf_index()}"'
+            if t is float or t is int:
+                if v - v == 0:  # not NaN, not infinite
+                    out.append(f'<c r="{letters[j]}{n}"{s}><v>{v:.16G}</v></c>')
+                elif f is not None:
+                    out.append(f'<c r="{letters[j]}{n}"{s}/>')
+                else:
+                    continue
+            elif t is None:
+                out.append(f'<c r="{letters[j]}{n}"{s}/>')
+            elif t is str and len(v) <= limit and not _NOT_PLAIN.search(v):
+                out.append(f'<c r="{letters[j]}{n}"{s} t="inlineStr"><is><t>{v}</t></is></c>')
+            else:  # XlsxWriter's own writer, in its place in the row
+                fh.write("".join(out))
+                out.clear()
+                flushed = True
+                sh.put(last, col + j, v, f, width=False)
+                cell = ws.table[last].pop(col + j, None)
+                if cell is None:
+                    continue
+                ws._write_cell(last, col + j, cell)
+            wrote = True
+            lo_col = j if lo_col is None else min(lo_col, j)
+            hi_col = j if hi_col is None else max(hi_col, j)
+        if wrote or flushed:
+            out.append("</row>")
+            lo_row = last if lo_row is None else lo_row
+            hi_row = last
+        else:
+            del out[mark:]  # no cell: XlsxWriter writes no row either
+        if len(out) > 2000:
+            fh.write("".join(out))
+            out.clear()
+    fh.write("".join(out))
+    if lo_row is not None:
+        for attr, value, better in (("dim_rowmin", lo_row, min), ("dim_rowmax", hi_row, max),
+                                    ("dim_colmin", col + lo_col, min),
+                                    ("dim_colmax", col + hi_col, max)):
+            old = getattr(ws, attr)
+            setattr(ws, attr, value if old is None else better(old, value))
+    ws.previous_row = max(ws.previous_row, last + 1)  # written rows are closed
+    return last
 
 
 def rows_of(df: pd.DataFrame) -> Iterable[tuple]:

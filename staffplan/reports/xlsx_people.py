@@ -12,6 +12,7 @@ written top to bottom (`constant_memory`, see `reports.xlsx`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
 
 from staffplan import __version__
@@ -187,30 +188,40 @@ def requisitions(sh: Sheet, result: PlanResult) -> None:
             "Hires", "Pay point", "Annual salary", "Pay range from", "Pay range to",
             "Currency", f"Annual salary ({cur})"]
     sh.header(0, cols)
-    month = fmt(MONTH_FORMAT)
+    month, hires, total = fmt(MONTH_FORMAT), fmt(fte), fmt(money)
     for col in (0, 1):
         sh.widths[col] = 16
-    r = 0
-    for r, rec in enumerate(req.itertuples(index=False), start=1):
-        band = bands[(rec.country, rec.role_id)]
-        local = fmt(rt.excel_money_format(rec.currency))
-        for col, label in ((0, rec.requisition_month), (1, rec.start_month)):
-            if label:
-                sh.ws.write_datetime(r, col, _month_date(label), month)
-        sh.row(r, [rec.country, rec.site_name, rec.role_name, rec.role_id, rec.hires,
-                   rec.pay_point, rec.annual_salary, band.band_min, band.band_max,
-                   rec.currency, rec.annual_salary_reporting],
-               [None] * 4 + [fmt(fte), None, local, local, local, None, fmt(money)], col=2)
-    sh.finish(0, len(cols), r)
+    local = {c: fmt(rt.excel_money_format(c)) for c in set(req["currency"])}
+    keys = ["requisition_month", "start_month", "country", "site_name", "role_name", "role_id",
+            "hires", "pay_point", "annual_salary", "currency", "annual_salary_reporting"]
+
+    def rows():
+        for opened, start, c, site, role, rid, n, k, pay, pay_cur, pay_rep in zip(
+                *(req[x].tolist() for x in keys)):
+            band = bands[(c, rid)]
+            f = local[pay_cur]
+            # A requisition opened before the horizon has no month: no cell, as before.
+            yield ([_month_serial(opened), _month_serial(start), c, site, role, rid, n, k, pay,
+                    band.band_min, band.band_max, pay_cur, pay_rep],
+                   [month if opened else None, month if start else None, None, None, None,
+                    None, hires, None, f, f, f, None, total])
+    sh.finish(0, len(cols), sh.rows(1, rows()))
 
 
 MONTH_FORMAT = "yyyy-mm"
 
 
-def _month_date(label: str) -> dt.date:
-    """`2027-05` as the first day of that month, for a real Excel date cell."""
+EXCEL_DAY_ZERO = dt.date(1899, 12, 30)  # serial 0 of Excel's dates from March 1900 on
+
+
+@functools.lru_cache(maxsize=4096)
+def _month_serial(label: str | None) -> float | None:
+    """`2027-05` as the Excel date serial of the month's first day, for a real date cell
+    with MONTH_FORMAT (the number XlsxWriter's write_datetime stores); None for no month."""
+    if not label:
+        return None
     y, m = label.split("-")
-    return dt.date(int(y), int(m), 1)
+    return float((dt.date(int(y), int(m), 1) - EXCEL_DAY_ZERO).days)
 
 
 def headcount(sh: Sheet, result: PlanResult) -> None:
