@@ -305,6 +305,7 @@ class Background:
         self._busy = 1  # threads taking jobs
         self._stop = False
         self._error: BaseException | None = None
+        self.plan: dict[str, float] | None = None
         # A daemon: a plan that fails meanwhile does not wait for these solves to end.
         self._thread = threading.Thread(target=self._second_thread, name="reasons",
                                         daemon=True)
@@ -319,10 +320,12 @@ class Background:
         with self._lock:
             self._stop = True
 
-    def finish(self) -> None:
-        """Take the jobs left on this thread too, then wait for the other; re-raise its error."""
+    def finish(self, plan: dict[str, float] | None = None) -> None:
+        """Take the jobs left on this thread too, then wait for the other; re-raise its error.
+        A MIP started from now on starts from the `plan` (variable name -> value)."""
         with self._lock:
             self._busy += 1
+            self.plan = plan
         self._work()
         self._thread.join()
         if self._error is not None:
@@ -376,8 +379,10 @@ class Background:
         if fam == "combined":
             solver.lift_rows(solver.model.budget.values())
             solver.set_integer(False)
-        start = None
-        if solver.integer:  # a whole-people start from this model's own LP relaxation
+        start: np.ndarray | tuple[np.ndarray, np.ndarray] | None = None
+        if solver.integer and self.plan is not None:  # known by now: feasible here
+            start = _start(solver, self.plan)
+        elif solver.integer:  # a whole-people start from this model's own LP relaxation
             x = solve_relaxation(solver.model, solver.variables, limit, threads=1)
             if x is not None:
                 start = round_relaxation(solver.model, x)
@@ -485,7 +490,7 @@ def explain_unmet(model: StaffModel, headcount: pd.DataFrame, *,
         results[fam] = Counterfactual(fam, got, word, time.perf_counter() - t0, False)
 
     if background is not None:
-        background.finish()
+        background.finish(plan)
         for fam, (word, u, seconds, _) in background.done.items():
             got = {} if u is None else {key: u[key] for key in keys}
             results[fam] = Counterfactual(fam, got, word, seconds, True)
