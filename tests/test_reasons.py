@@ -244,3 +244,25 @@ def test_a_failed_background_solve_is_raised_where_its_results_are_asked_for(mon
     background = reasons_mod.Background(make_inputs(markets=[market(ttf=1)]), True, None, None)
     with pytest.raises(RuntimeError, match="no model"):
         background.finish()
+
+
+def test_an_lp_with_no_binding_budget_skips_the_budget_solve():
+    """Supply case (1 a month at mid, demand 3 FTE t=0..5: U = 2, 1 at t=0, 1) with a budget
+    of 1e9 that never binds. In an LP, dropping rows with room left keeps the plan optimal
+    (their duals are 0), so lifting the budget lowers no U and is not solved: the reasons
+    are those of solving it (supply both months), with no time spent on it."""
+    from staffplan.model.build import build_model
+    from staffplan.model.solve import solve_model
+    from staffplan.results.tables import build_results
+
+    inputs = make_inputs(integer=False, markets=[market(s_mid=1)], extras=[extra(0, 5, 3)],
+                         budgets=[budget(1e9)])
+    model = build_model(inputs)
+    head = build_results(model, solve_model(model)).headcount
+    quick = explain_unmet(model, head)
+    fresh = explain_unmet(model, head, reuse=False)
+    assert list(quick.table["reason"]) == ["supply", "supply"]
+    assert quick.table.equals(fresh.table)
+    skipped = {c.family: c for c in quick.solves}["budget"]
+    assert skipped.seconds == 0.0 and skipped.status == "optimal"
+    assert {c.family: c for c in fresh.solves}["budget"].seconds > 0
