@@ -283,6 +283,44 @@ def compare_commands(size: str, workbook: Path, seed: int, repeat: int) -> dict:
             "load_start": load_start, "load_end": os.getloadavg()[0]}
 
 
+HEAVY = ("pandas", "pulp", "highspy", "openpyxl", "xlsxwriter", "matplotlib", "jinja2")
+
+
+def startup(repeat: int) -> dict:
+    """Start-up of each command as whole processes, alternated, medians: `--help`, `check` of
+    the shipped example (read and validate, no solver) and the imports `plan` makes before it
+    reads the workbook; with the heavy modules each one loads (`python -X importtime`)."""
+    exe = Path(sys.executable).with_name("staffplan")
+    example = HERE.parent / "inputs" / "apac_expansion.xlsx"
+    commands = {
+        "staffplan --help": [str(exe), "--help"],
+        "staffplan check (example)": [str(exe), "check", str(example)],
+        "plan's imports": [sys.executable, "-c", "import staffplan.cli, staffplan.jobs.plan"],
+        "python alone": [sys.executable, "-c", "pass"],
+    }
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for i in range(repeat):
+        for name in (list(commands) if i % 2 == 0 else list(reversed(commands))):
+            t0 = time.perf_counter()
+            done = subprocess.run(commands[name], capture_output=True, text=True)
+            times[name].append(time.perf_counter() - t0)
+            if done.returncode != 0:
+                raise SystemExit(f"{name} failed:\n{done.stderr[-3000:]}")
+    loads: dict[str, list[str]] = {}
+    for name, cmd in commands.items():
+        py = cmd if cmd[0] == sys.executable else [sys.executable, "-c",
+                                                    "import sys; from staffplan.cli import "
+                                                    "main; sys.exit(main(sys.argv[1:]))",
+                                                    *cmd[1:]]
+        done = subprocess.run([py[0], "-X", "importtime", *py[1:]], capture_output=True,
+                              text=True)
+        seen = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()
+                if line.startswith("import time:")}
+        loads[name] = [m for m in HEAVY if m in seen]
+    return {"runs": times, "median": {k: statistics.median(v) for k, v in times.items()},
+            "heavy": loads, "repeat": repeat, "load_start": os.getloadavg()[0]}
+
+
 # --------------------------------------------------------------------------- parent
 
 def machine() -> dict:
@@ -362,7 +400,8 @@ def _load(r: dict) -> str:
 
 def render(store: dict) -> str:
     compare = {k.split("/", 1)[1]: v for k, v in store.items() if k.startswith("compare/")}
-    rows = [store[k] for k in sorted(store, key=_order) if not k.startswith("compare/")]
+    rows = [store[k] for k in sorted(store, key=_order)
+            if not k.startswith("compare/") and k != "startup"]
     lines = [
         "# Benchmark results",
         "",
@@ -376,6 +415,8 @@ def render(store: dict) -> str:
         "    python benchmarks/run.py small medium --modes lp integer --repeat 3",
         "    python benchmarks/run.py large --modes lp --repeat 1 --time-limit 900",
         "    python benchmarks/run.py xl --modes lp --repeat 1 --build-only",
+        "    python benchmarks/run.py medium --compare-commands --repeat 3",
+        "    python benchmarks/run.py --startup --repeat 5",
         "",
         "## Machine",
         "",
@@ -472,6 +513,23 @@ def render(store: dict) -> str:
         for c in compared:
             lines.append(f"| {c['size']} | {c['repeat']} | {_s(c['plan'])} | {_s(c['bare'])} | "
                          f"{c['plan'] / c['bare']:.2f}x | {_load(c)} | {c['code']} |")
+    start = store.get("startup")
+    if start:
+        lines += [
+            "",
+            "## Start-up of each command",
+            "",
+            "`python benchmarks/run.py --startup`: wall seconds of whole processes,",
+            f"alternated, median of {start['repeat']} (load {start['load_start']:.1f} at the "
+            f"start; code {start.get('code', '–')}).",
+            "`heavy modules`: which of " + ", ".join(HEAVY) + " the command imports.",
+            "",
+            "| command | seconds | heavy modules |",
+            "|---|---|---|",
+        ]
+        for name, sec in start["median"].items():
+            heavy = ", ".join(start["heavy"].get(name, [])) or "none"
+            lines.append(f"| {name} | {sec:.2f} | {heavy} |")
     notes = sorted({f"{r['size']}/{r['mode']}: {n}" for r in rows for n in r.get("notes", [])})
     checks = [r for r in rows if r["mode"] == "lp" and r.get("bare_objective") is not None]
     lines += ["", "## Checks and notes", ""]
@@ -484,7 +542,7 @@ def render(store: dict) -> str:
 
 
 def _order(key: str) -> tuple:
-    size, mode = key.split("/", 1)
+    size, _, mode = key.partition("/")
     sizes = ["small", "medium", "large", "xl"]
     return (sizes.index(size) if size in sizes else 99, mode != "lp", mode)
 
@@ -517,7 +575,8 @@ def main(argv: list[str] | None = None) -> int:
     from generate import SIZES, generate, write_workbook
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("sizes", nargs="+", choices=sorted(SIZES))
+    p.add_argument("sizes", nargs="*", metavar="SIZE",
+                   help="one or more of " + ", ".join(sorted(SIZES)))
     p.add_argument("--modes", nargs="+", choices=["lp", "integer"], default=["lp"])
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--seed", type=int, default=1)
@@ -530,10 +589,22 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--compare-commands", action="store_true",
                    help="time `staffplan plan --lp` end to end against the bare solve, as "
                         "whole processes, alternated (--repeat pairs)")
+    p.add_argument("--startup", action="store_true",
+                   help="time each command's start-up as whole processes (--repeat each)")
     a = p.parse_args(argv)
+    unknown = [size for size in a.sizes if size not in SIZES]
+    if unknown or not (a.sizes or a.startup):
+        p.error(f"sizes: choose from {', '.join(sorted(SIZES))}"
+                + (f" (not {', '.join(unknown)})" if unknown else ""))
     info = machine()
     version = code_version()
     store = json.loads(STORE.read_text()) if STORE.exists() else {}
+    if a.startup:
+        rec = startup(a.repeat)
+        rec["machine"], rec["code"] = info, version
+        store["startup"] = rec
+        STORE.write_text(json.dumps(store, indent=1, sort_keys=True))
+        RESULTS_MD.write_text(render(store))
     for size in a.sizes:
         workbook = OUT / f"{size}-seed{a.seed}.xlsx"
         if not workbook.exists():
