@@ -129,12 +129,25 @@ def cost_chart(result: PlanResult) -> dict[str, str] | None:
     return {"src": to_data_uri(fig), "alt": f"Bar chart of cost per year by country ({parts})."}
 
 
-def headcount_charts(result: PlanResult) -> list[dict[str, str]]:
-    """One small chart per country: requirement, headcount and staffed (productive +
-    contractors) by month; the largest countries first when there are many."""
+def headcount_countries(result: PlanResult) -> list[str]:
+    """The countries with a headcount chart: the largest by requirement when there are
+    many, in name order."""
     m = rt.monthly_by_country(result)
     size = m.groupby("country")["requirement"].sum().sort_values(ascending=False)
-    countries = sorted(size.index[:MAX_COUNTRY_CHARTS])
+    if len(size) > MAX_COUNTRY_CHARTS:
+        log.info("headcount charts for the %d largest of %d countries", MAX_COUNTRY_CHARTS,
+                 len(size))
+    return sorted(size.index[:MAX_COUNTRY_CHARTS])
+
+
+def headcount_charts(result: PlanResult, countries: list[str] | None = None
+                     ) -> list[dict[str, str]]:
+    """One small chart per country (`headcount_countries` when not given): requirement,
+    headcount and staffed (productive + contractors) by month. A report draws only the
+    charts it shows: each costs a matplotlib draw."""
+    m = rt.monthly_by_country(result)
+    if countries is None:
+        countries = headcount_countries(result)
     dec = rt.fte_decimals(result)
     out = []
     for country in countries:
@@ -163,9 +176,6 @@ def headcount_charts(result: PlanResult) -> list[dict[str, str]]:
                f"to {rt.fmt_fte(g['headcount'].iloc[-1], dec)}; unmet "
                f"{rt.fmt_fte(unmet, dec)} FTE-months.")
         out.append({"country": country, "src": to_data_uri(fig), "alt": alt})
-    if len(size) > MAX_COUNTRY_CHARTS:
-        log.info("headcount charts for the %d largest of %d countries", MAX_COUNTRY_CHARTS,
-                 len(size))
     return out
 
 

@@ -97,10 +97,11 @@ def build_context(result: PlanResult, with_charts: bool = True) -> dict[str, Any
         "charts": {"hires": None, "cost": None, "headcount": [], "headcount_more": 0},
     }
     if with_charts:
-        heads = charts.headcount_charts(result)
+        countries = charts.headcount_countries(result)
         ctx["charts"] = {"hires": charts.hires_chart(result), "cost": charts.cost_chart(result),
-                         "headcount": heads[:MAX_HEADCOUNT_CHARTS],
-                         "headcount_more": max(0, len(heads) - MAX_HEADCOUNT_CHARTS)}
+                         "headcount": charts.headcount_charts(
+                             result, countries[:MAX_HEADCOUNT_CHARTS]),
+                         "headcount_more": max(0, len(countries) - MAX_HEADCOUNT_CHARTS)}
     return ctx
 
 

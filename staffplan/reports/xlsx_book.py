@@ -247,75 +247,85 @@ def _row_tail(ws: Worksheet, first: int) -> str | None:
 
 def _stream_rows(sh: Sheet, first: int, rows: Iterable[Row], col: int, tail: str) -> int:
     """Write (values, formats) rows from `first` straight into the sheet's row file;
-    `tail` from `_row_tail`."""
+    `tail` from `_row_tail`. The inner loop is the plan's hottest: a float or plain text
+    costs one f-string."""
     ws = sh.ws
     if first > ws.previous_row:
         ws._write_single_row(first)  # the row still pending, as the next write would
     limit = ws.xls_strmax // 2  # longer text: XlsxWriter checks its length
+    plain: dict[str, bool] = {}  # text written as it is (the same texts come back often)
     letters: list[str] = []
-    style: dict[Format | None, str] = {None: ""}
+    fmts_seen: object = None
+    styles: list[str] = []
     out: list[str] = []
     fh = ws.fh
-    lo_col = hi_col = lo_row = hi_row = None
+    lo_col = hi_col = lo_row = hi_row = -1
     last = first - 1
     for last, (values, fmts) in enumerate(rows, start=first):
-        if last >= ws.xls_rowmax or col + len(values) > ws.xls_colmax:
+        width = len(values)
+        if last >= ws.xls_rowmax or col + width > ws.xls_colmax:
             raise ValueError(f"{sh.name}: row {last} is outside the sheet")
-        while len(letters) < len(values):
+        while len(letters) < width:
             letters.append(xl_col_to_name(col + len(letters)))
+        if fmts is not fmts_seen or len(styles) < width:
+            # Style ids in column order, as XlsxWriter numbers a format at its first cell.
+            fmts_seen = fmts
+            each = fmts if isinstance(fmts, (list, tuple)) else [fmts] * width
+            styles = [f' s="{f._get_xf_index()}"' if f is not None else ""
+                      for f in each[:width]]
+            styles += [""] * (width - len(styles))  # values past the formats: none
         n = last + 1
-        mark = len(out)
-        out.append(f'<row r="{n}"{tail}')
-        flushed = wrote = False
-        if not isinstance(fmts, (list, tuple)):
-            fmts = [fmts] * len(values)
-        for j, (v, f) in enumerate(zip(values, fmts)):
+        cells: list[str] = []
+        opened = False  # the row's tag already in the file (a cell XlsxWriter wrote)
+        first_j = last_j = -1
+        for j, v in enumerate(values):
             t = type(v)
-            if t is not float and t is not str and t is not int:
-                if isinstance(v, np.generic):
-                    v = v.item()
-                    t = type(v)
-                elif v is None:
-                    if f is None:
-                        continue
-                    t = None
-            s = style.get(f)
-            if s is None:
-                s = style[f] = f' s="{f._get_xf_index()}"'
             if t is float or t is int:
                 if v - v == 0:  # not NaN, not infinite
-                    out.append(f'<c r="{letters[j]}{n}"{s}><v>{v:.16G}</v></c>')
-                elif f is not None:
-                    out.append(f'<c r="{letters[j]}{n}"{s}/>')
+                    cells.append(f'<c r="{letters[j]}{n}"{styles[j]}><v>{v:.16G}</v></c>')
+                elif styles[j]:
+                    cells.append(f'<c r="{letters[j]}{n}"{styles[j]}/>')
                 else:
                     continue
-            elif t is None:
-                out.append(f'<c r="{letters[j]}{n}"{s}/>')
-            elif t is str and len(v) <= limit and not _NOT_PLAIN.search(v):
-                out.append(f'<c r="{letters[j]}{n}"{s} t="inlineStr"><is><t>{v}</t></is></c>')
-            else:  # XlsxWriter's own writer, in its place in the row
-                fh.write("".join(out))
-                out.clear()
-                flushed = True
+            elif t is str and (ok := plain.get(v)) is not False and (  # known, else check
+                    ok or plain.setdefault(v, len(v) <= limit and not _NOT_PLAIN.search(v))):
+                cells.append(f'<c r="{letters[j]}{n}"{styles[j]} t="inlineStr"><is><t>{v}</t>'
+                             "</is></c>")
+            elif v is None:
+                if not styles[j]:
+                    continue
+                cells.append(f'<c r="{letters[j]}{n}"{styles[j]}/>')
+            else:  # numpy scalars, booleans, dates, text to escape: XlsxWriter's own writer
+                f = fmts[j] if isinstance(fmts, (list, tuple)) else fmts
                 sh.put(last, col + j, v, f, width=False)
                 cell = ws.table[last].pop(col + j, None)
-                if cell is None:
+                if cell is None:  # e.g. a numpy NaN without a format: no cell
                     continue
+                out.append("" if opened else f'<row r="{n}"{tail}')
+                out.extend(cells)
+                fh.write("".join(out))
+                out.clear()
+                cells.clear()
+                opened = True
                 ws._write_cell(last, col + j, cell)
-            wrote = True
-            lo_col = j if lo_col is None else min(lo_col, j)
-            hi_col = j if hi_col is None else max(hi_col, j)
-        if wrote or flushed:
+            if first_j < 0:
+                first_j = j
+            last_j = j
+        if opened or cells:
+            if not opened:
+                out.append(f'<row r="{n}"{tail}')
+            out.extend(cells)
             out.append("</row>")
-            lo_row = last if lo_row is None else lo_row
+            lo_col = first_j if lo_col < 0 else min(lo_col, first_j)
+            hi_col = max(hi_col, last_j)
+            if lo_row < 0:
+                lo_row = last
             hi_row = last
-        else:
-            del out[mark:]  # no cell: XlsxWriter writes no row either
-        if len(out) > 2000:
-            fh.write("".join(out))
-            out.clear()
+            if len(out) > 4000:
+                fh.write("".join(out))
+                out.clear()
     fh.write("".join(out))
-    if lo_row is not None:
+    if lo_row >= 0:
         for attr, value, better in (("dim_rowmin", lo_row, min), ("dim_rowmax", hi_row, max),
                                     ("dim_colmin", col + lo_col, min),
                                     ("dim_colmax", col + hi_col, max)):
