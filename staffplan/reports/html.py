@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import numpy as np
+import pandas as pd
 
 from staffplan import __version__
 from staffplan.core.atomic import atomic_path
@@ -283,30 +285,55 @@ def _requisitions(result: PlanResult, fte) -> dict[str, Any]:
     dec = rt.fte_decimals(result)
     req = story.shown(req, "hires", dec)
     cur = result.inputs.settings.currency
+    keys = ["requisition_month", "country", "role_id"]
+    # One pass over plain lists (a pandas group per month, country and role took a second
+    # on large); each site's hires summed by one groupby, as a group's own groupby did.
+    where_sums: dict[tuple, list[tuple[str, float]]] = {}
+    for (month, country, role_id, site), v in req.groupby(keys + ["site_name"], sort=False)[
+            "hires"].sum().items():
+        where_sums.setdefault((month, country, role_id), []).append((site, v))
+    groups: dict[tuple, list[tuple]] = {}
+    for rec in zip(*(req[x].tolist() for x in keys + ["currency", "annual_salary", "hires",
+                                                       "start_month"])):
+        groups.setdefault(rec[:3], []).append(rec[3:])
     rows = []
-    for (month, country, role_id), g in req.groupby(["requisition_month", "country", "role_id"],
-                                                    sort=True):
-        band_cur = g["currency"].iloc[0]
-        lo, hi = g["annual_salary"].min(), g["annual_salary"].max()
+    for (month, country, role_id) in sorted(groups):
+        g = groups[(month, country, role_id)]
+        band_cur = g[0][0]
+        lo, hi = min(x[1] for x in g), max(x[1] for x in g)
         rate = result.inputs.rate(band_cur)
         pay = _range(lo, hi, band_cur)
         if band_cur != cur:
             pay += f" ({_range(lo * rate, hi * rate, cur)})"
-        sites = g.groupby("site_name", sort=False)["hires"].sum()
-        sites = sites[[rt.shows_nonzero(v, dec) and n != COUNTRY_LEVEL
-                       for n, v in sites.items()]]
-        where = (", ".join(sites.index) if len(sites) == 1 else
-                 ", ".join(f"{n} ({fte(v)})" for n, v in sites.sort_values(
-                     ascending=False).head(3).items())
+        sites = [(n, v) for n, v in where_sums[(month, country, role_id)]
+                 if rt.shows_nonzero(v, dec) and n != COUNTRY_LEVEL]
+        where = (", ".join(n for n, _ in sites) if len(sites) == 1 else
+                 ", ".join(f"{n} ({fte(v)})" for n, v in _largest(sites, 3))
                  + (f" and {len(sites) - 3} more" if len(sites) > 3 else ""))
         rows.append({"open": month, "country": country, "role": rt.role_name(result, role_id),
-                     "hires": fte(g["hires"].sum()), "sites": where,
-                     "start": story.month_span(g["start_month"].min(), g["start_month"].max()),
+                     "hires": fte(_sum([x[2] for x in g])), "sites": where,
+                     "start": story.month_span(min(x[3] for x in g), max(x[3] for x in g)),
                      "pay": pay})
     rows.sort(key=lambda r: (r["open"], r["country"], r["role"]))
     d = story.decision(result)
     return {"span": story.month_span(d.first, d.last), "rows": rows[:MAX_REQUISITIONS],
             "more": max(0, len(rows) - MAX_REQUISITIONS)}
+
+
+def _largest(sites: list[tuple[str, float]], n: int) -> list[tuple[str, float]]:
+    """The `n` sites with most hires, most first, in the order pandas' `sort_values`
+    gives them: by value when all differ; equal values (whole hires in integer mode) are
+    left to pandas, whose order among equals is its own."""
+    values = [v for _, v in sites]
+    if len(set(values)) == len(values):
+        return sorted(sites, key=lambda x: -x[1])[:n]
+    ranked = pd.Series(values, index=[name for name, _ in sites], dtype=float)
+    return list(ranked.sort_values(ascending=False).head(n).items())
+
+
+def _sum(values: list[float]) -> float:
+    """A column's sum as pandas' `Series.sum` gives it (numpy's pairwise sum)."""
+    return float(np.nansum(np.asarray(values, dtype=float)))
 
 
 def _range(lo: float, hi: float, cur: str) -> str:

@@ -259,16 +259,34 @@ def risk_groups(result: PlanResult) -> pd.DataFrame:
                       and reason[i] == reason[i - 1] and month_no[i] == month_no[i - 1] + 1):
             span += 1
         spans.append(span)
-    g = r.assign(_span=spans).groupby("_span", as_index=False).agg(
-        country=("country", "first"), role_id=("role_id", "first"), reason=("reason", "first"),
-        first_month=("month", "min"), last_month=("month", "max"), months=("month", "count"),
-        unmet_fte_months=("unmet", "sum"), peak_unmet=("unmet", "max"),
-        detail=("detail", "last"))
+    # A span is consecutive rows, months ascending: its text columns come from its first
+    # and last rows (pandas' first/last/min/max over text ran row by row in Python); the
+    # sums and peaks from pandas, as before.
+    starts = [i for i in range(len(r)) if i == 0 or spans[i] != spans[i - 1]]
+    ends = [i - 1 for i in starts[1:]] + [len(r) - 1]
+    month, detail = r["month"].tolist(), r["detail"].tolist()
+    unmet = r["unmet"].groupby(spans)
+    g = pd.DataFrame({
+        "_span": range(len(starts)),
+        "country": [country[i] for i in starts], "role_id": [role[i] for i in starts],
+        "reason": [reason[i] for i in starts],
+        "first_month": [month[i] for i in starts], "last_month": [month[i] for i in ends],
+        "months": [e - b + 1 for b, e in zip(starts, ends)],
+        "unmet_fte_months": unmet.sum().to_numpy(), "peak_unmet": unmet.max().to_numpy(),
+        "detail": [_last_given(detail, b, e) for b, e in zip(starts, ends)]})
     g["role_name"] = [role_name(result, x) for x in g["role_id"]]
     g["why"] = [REASON_WORDS.get(x, x) for x in g["reason"]]
     g = g.sort_values(["unmet_fte_months", "country", "role_id", "first_month"],
                       ascending=[False, True, True, True])
     return g[RISK_SPAN_COLUMNS].reset_index(drop=True)
+
+
+def _last_given(values: list, first: int, last: int) -> object:
+    """The last value of values[first..last] that is not missing (pandas' `last`)."""
+    for i in range(last, first - 1, -1):
+        if not pd.isna(values[i]):
+            return values[i]
+    return None
 
 
 BUDGET_VIEW_COLUMNS = ["row", "label", "max_cost", "spent", "headroom", "used_share", "binding",
