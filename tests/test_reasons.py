@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from cases import START, budget, extra, label, make_inputs, market
+from cases import START, budget, extra, label, make_inputs, market, requisition
 from staffplan.jobs.plan import solve_inputs
 from staffplan.results.reasons import explain_unmet
 from staffplan.results.tables import RISK_COLUMNS
@@ -224,8 +224,9 @@ def test_shortcuts_give_the_rebuilt_models_reasons(lp):
     fresh = explain_unmet(model, head, reuse=False)
     assert not quick.table.empty
     assert quick.table.equals(fresh.table)
+    assert set(background.done) == set(background.families)  # each solved once, not twice
     solves = {c.family: c for c in quick.solves}
-    assert solves["time_to_fill"].rebuilt and solves["time_to_fill"].status == "optimal"
+    assert solves["time_to_fill"].status == "optimal"
     if lp:
         assert not solves["supply"].rebuilt and not solves["budget"].rebuilt  # in memory
     else:
@@ -266,3 +267,70 @@ def test_an_lp_with_no_binding_budget_skips_the_budget_solve():
     skipped = {c.family: c for c in quick.solves}["budget"]
     assert skipped.seconds == 0.0 and skipped.status == "optimal"
     assert {c.family: c for c in fresh.solves}["budget"].seconds > 0
+
+
+def test_a_budget_holding_an_accepted_offer_still_binds():
+    """LP, demand 2 FTE t=0..5, no releases, hiring cost 50,000; an accepted offer starts one
+    person at mid (10,000 a month) at t=0: 50,000 (a constant of the budget row) + 6 x 10,000.
+    Budget 170,000 leaves 60,000 for the second person: x (50,000 + 60,000) = 60,000, so
+    x = 6/11 hired at t=0 and U = 5/11 every month. The budget binds (170,000 spent), so
+    it is re-solved: lifted, U = 0 (drop all). Supply lifted alone (min, 8,000): x = 60/98,
+    U = 0.388 (drop 0.067, not half). Reason budget every month; counting the row without
+    its constant (120,000 spent) would have skipped that solve and said `combined`."""
+    inputs = make_inputs(integer=False, releases="never",
+                         markets=[market(cost_per_hire=50_000)], extras=[extra(0, 5, 2)],
+                         budgets=[budget(170_000)],
+                         requisitions=[requisition("R1", "offer_accepted", 0)])
+    result = solve_inputs(inputs, lp=True)
+    assert list(result.risks["unmet"]) == pytest.approx([5 / 11] * 6)
+    assert list(result.risks["reason"]) == ["budget"] * 6
+
+
+@pytest.mark.parametrize("beside", [True, False], ids=["beside", "in-turn"])
+def test_combined_opens_pay_points_the_plan_had_no_supply_at(beside):
+    """LP, time to fill 1, no supply at any pay point, demand 1 FTE t=0..5: the plan hires
+    nobody, U = 1 every month. Lifting time to fill alone: still no hire. Lifting supply
+    alone: hires (at min, 8,000) from t=1, U = 0 from t=1 (drop 1), not at t=0. At t=0 only
+    both together cover it: `combined`, which must rebuild the model (the time-to-fill model
+    has no hire variables to lift caps on), on the second thread as in turn."""
+    import time
+
+    from staffplan.model.build import build_model
+    from staffplan.model.solve import solve_model
+    from staffplan.results.reasons import Background
+    from staffplan.results.tables import build_results
+
+    inputs = make_inputs(integer=False, markets=[market(ttf=1, s_mid=0)],
+                         extras=[extra(0, 5, 1)])
+    model = build_model(inputs)
+    background = Background(inputs, False, time.perf_counter() + 30, 30) if beside else None
+    head = build_results(model, solve_model(model)).headcount
+    if background is not None:  # let the second thread do both of its jobs itself
+        background._thread.join(timeout=30)
+        assert set(background.done) == {"time_to_fill", "combined"}
+    why = explain_unmet(model, head, background=background)
+    assert list(why.table["reason"]) == ["combined"] + ["supply"] * 5
+
+
+@pytest.mark.parametrize("lp", [True, False], ids=["lp", "integer"])
+def test_the_second_thread_is_done_when_the_plan_is(lp, monkeypatch):
+    """Time to fill 1, demand 1 FTE from t=2: a hire at t=1 meets it all, so no reason is
+    needed; the counterfactuals started beside the plan's solve are stopped and waited for,
+    so no HiGHS solve is left running while the reports are written or the process exits.
+    Each job is made to take 0.3 s longer, so a thread not waited for would still be busy."""
+    import threading
+    import time
+
+    from staffplan.results import reasons as reasons_mod
+
+    run = reasons_mod.Background._run
+
+    def slow(self, *args):
+        time.sleep(0.3)
+        return run(self, *args)
+
+    monkeypatch.setattr(reasons_mod.Background, "_run", slow)
+    inputs = make_inputs(integer=not lp, markets=[market(ttf=1)], extras=[extra(2, 5, 1)])
+    result = solve_inputs(inputs, lp=lp)
+    assert result.risks.empty
+    assert not [t for t in threading.enumerate() if t.name == "reasons" and t.is_alive()]

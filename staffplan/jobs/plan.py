@@ -61,8 +61,8 @@ def solve_inputs(inputs: Inputs, lp: bool = False, solver: str = "highs",
     background = (Background(inputs, model.integer, deadline.at, deadline.seconds)
                   if reasons and threads != 1 and _cores() >= 2
                   and Background.wanted(inputs, model.integer) else None)
-    stabilise = previous is not None and model.integer and solver == "highs"
     try:
+        stabilise = previous is not None and model.integer and solver == "highs"
         # An integer MIP leaves time for the reasons' solves after it; when they run beside
         # it, only for the fixed-integer LP (or, with --previous, the usual share, for the
         # stable plan's solve).
@@ -73,37 +73,37 @@ def solve_inputs(inputs: Inputs, lp: bool = False, solver: str = "highs",
         outcome = solve_model(model, solver=solver, duals=not stabilise, deadline=deadline,
                               mip_gap=mip_gap, threads=threads, progress=progress,
                               reasons=when)
-    except BaseException:
-        if background is not None:
-            background.stop()
-        raise
-    timings.update(outcome.timings)
-    if background is not None and outcome.outcome in (Status.INFEASIBLE, Status.FAILED):
-        background.stop()
-    if outcome.outcome == Status.INFEASIBLE:
-        if inputs.budgets:
-            raise BudgetInfeasible(budget_report(inputs, solver))
-        raise SolverFailed(f"the {solver} solver reports the model infeasible "
-                           f"({outcome.message}); this should not happen without budgets")
-    if outcome.outcome == Status.FAILED:
-        limit = inputs.settings.time_limit_s
-        raise SolverFailed(f"the {solver} solver stopped without a plan ({outcome.message}); "
-                           f"time limit {limit:g} s")
-    stable = None
-    if stabilise and previous is not None:
-        # What is left of the time limit (the MIP stopped early to leave it).
-        stable = _stay_near(model, outcome, previous, solver, deadline)
-        timings["stable"] = stable.seconds
-    t1 = time.perf_counter()
-    result = build_results(model, outcome)
-    timings["results"] = time.perf_counter() - t1
-    if reasons:
+        timings.update(outcome.timings)
+        if outcome.outcome == Status.INFEASIBLE:
+            if inputs.budgets:
+                raise BudgetInfeasible(budget_report(inputs, solver))
+            raise SolverFailed(f"the {solver} solver reports the model infeasible "
+                               f"({outcome.message}); this should not happen without budgets")
+        if outcome.outcome == Status.FAILED:
+            limit = inputs.settings.time_limit_s
+            raise SolverFailed(f"the {solver} solver stopped without a plan ({outcome.message}); "
+                               f"time limit {limit:g} s")
+        stable = None
+        if stabilise and previous is not None:
+            # What is left of the time limit (the MIP stopped early to leave it).
+            stable = _stay_near(model, outcome, previous, solver, deadline)
+            timings["stable"] = stable.seconds
         t1 = time.perf_counter()
-        why = explain_unmet(model, result.headcount, deadline=deadline.at,
-                            relaxation=outcome.relaxation, background=background)
-        result.risks = why.table
-        result.warnings.extend(why.warnings)
-        timings["reasons"] = time.perf_counter() - t1
+        result = build_results(model, outcome)
+        timings["results"] = time.perf_counter() - t1
+        if reasons:
+            t1 = time.perf_counter()
+            why = explain_unmet(model, result.headcount, deadline=deadline.at,
+                                relaxation=outcome.relaxation, background=background)
+            result.risks = why.table
+            result.warnings.extend(why.warnings)
+            timings["reasons"] = time.perf_counter() - t1
+    except BaseException as exc:
+        if background is not None:  # no solve left running inside HiGHS at exit
+            background.close(wait=not isinstance(exc, (KeyboardInterrupt, SystemExit)))
+        raise
+    if background is not None:
+        background.close()
     result.timings = timings
     result.stable = stable
     return result

@@ -193,38 +193,32 @@ PROGRESS_EVERY_S = 1.0
 
 
 def watch(h: highspy.Highs, progress: SolveProgress, integer: bool) -> None:
-    """Report progress: in integer mode from HiGHS's MIP callbacks (best plan and gap), at
-    most once a second; in LP mode, elapsed time only, from a timer thread. An LP callback
-    would run Python on every simplex iteration, waiting each time for the interpreter while
-    the reasons' second thread builds a model (medium benchmark: solve 2.5 -> 4.3 s)."""
+    """Report progress about once a second from a timer thread: elapsed time, and in integer
+    mode the best plan so far and its gap, as HiGHS reports each better plan. A callback on
+    every simplex iteration or MIP check would run Python each time, waiting for the
+    interpreter while the reasons' second thread builds a model (medium benchmark, LP: solve
+    2.5 -> 4.3 s)."""
     started = time.monotonic()
-    if not integer:
-        stop = threading.Event()
+    best: list[float | None] = [None, None]  # objective, gap of the last better plan
 
-        def tick() -> None:
-            progress(0.0, None, None)
-            while not stop.wait(max(PROGRESS_EVERY_S, 0.01)):
-                progress(time.monotonic() - started, None, None)
+    if integer:
+        def on_better(event) -> None:
+            out = event.data_out
+            if math.isfinite(out.mip_primal_bound) and abs(out.mip_primal_bound) < 1e30:
+                best[0] = float(out.mip_primal_bound)
+                best[1] = float(out.mip_gap) if math.isfinite(out.mip_gap) else None
 
-        ticker = threading.Thread(target=tick, name="progress", daemon=True)
-        _TICKERS[id(h)] = (stop, ticker)
-        ticker.start()
-        return
-    last = [started]
+        h.cbMipImprovingSolution.subscribe(on_better)
+    stop = threading.Event()
 
-    def on_event(event) -> None:
-        now = time.monotonic()
-        if now - last[0] < PROGRESS_EVERY_S:
-            return
-        last[0] = now
-        best = gap = None
-        out = event.data_out
-        if math.isfinite(out.mip_primal_bound) and abs(out.mip_primal_bound) < 1e30:
-            best = float(out.mip_primal_bound)
-            gap = float(out.mip_gap) if math.isfinite(out.mip_gap) else None
-        progress(now - started, best, gap)
+    def tick() -> None:
+        progress(0.0, None, None)
+        while not stop.wait(max(PROGRESS_EVERY_S, 0.01)):
+            progress(time.monotonic() - started, best[0], best[1])
 
-    h.cbMipInterrupt.subscribe(on_event)
+    ticker = threading.Thread(target=tick, name="progress", daemon=True)
+    _TICKERS[id(h)] = (stop, ticker)
+    ticker.start()
 
 
 _TICKERS: dict[int, tuple[threading.Event, threading.Thread]] = {}
@@ -232,7 +226,7 @@ _TICKERS: dict[int, tuple[threading.Event, threading.Thread]] = {}
 
 def unwatch(h: highspy.Highs) -> None:
     """Stop reporting (the reasons' counterfactual solves re-use this instance)."""
-    h.cbMipInterrupt.clear()
+    h.cbMipImprovingSolution.clear()
     stop, ticker = _TICKERS.pop(id(h), (None, None))
     if stop is not None and ticker is not None:
         stop.set()
@@ -300,9 +294,14 @@ class BulkHiGHS(pulp.HiGHS):
         if self.deadline and self.deadline.at is not None:
             # PuLP set the limit before the warm start ran; the MIP gets what is left of it,
             # less what the solves after it need.
+            horizon = self.model.inputs.settings.horizon_months
             unmet = (self.relaxation is not None and self.reasons == "after"
-                     and any(self.relaxation[u.index] > SHOWN for u in self.model.U.values()))
-            share = BESIDE_SHARE if self.reasons == "beside" else AFTER_MIP_SHARE
+                     and any(self.relaxation[u.index] > SHOWN
+                             for (_, _, t), u in self.model.U.items() if t < horizon))
+            # Beside: the whole-hires counterfactual is this relaxation, unless it did not
+            # solve; then it is one more solve after the MIP, as for the other shares.
+            beside = self.reasons == "beside" and self.relaxation is not None
+            share = BESIDE_SHARE if beside else AFTER_MIP_SHARE
             keep = self.deadline.after_mip(lp_seconds if unmet else None, share)
             h.setOptionValue("time_limit", float(self.deadline.mip_limit(keep)))
 

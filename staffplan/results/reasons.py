@@ -231,9 +231,11 @@ class _Solver:
         return self.read(keys, *self.run(start, time_limit, mip_gap))
 
     def run(self, start: np.ndarray | tuple[np.ndarray, np.ndarray] | None,
-            time_limit: float | None, mip_gap: float) -> tuple[str, np.ndarray | None]:
+            time_limit: float | None, mip_gap: float,
+            cancel: threading.Event | None = None) -> tuple[str, np.ndarray | None]:
         """How the solve ended ("optimal", "time limit", "failed") and its column values.
-        `start` (used by a MIP): every column's value, or (indices, values) of some."""
+        `start` (used by a MIP): every column's value, or (indices, values) of some. A MIP
+        stops at its next check once `cancel` is set."""
         h = self.h
         # An LP's time_limit is measured on the instance's run clock, which keeps counting
         # over every run() of a reused instance: its limit is what it has run plus ours. A
@@ -256,7 +258,17 @@ class _Solver:
                 sol.col_value = start.tolist()
                 sol.value_valid = True
                 h.setSolution(sol)
-        h.run()
+        if cancel is not None and self.integer:
+            def on_check(event) -> None:
+                if cancel.is_set():
+                    event.interrupt()
+
+            h.cbMipInterrupt.subscribe(on_check)
+        try:
+            h.run()
+        finally:
+            if cancel is not None and self.integer:
+                h.cbMipInterrupt.clear()
         status = h.getModelStatus()
         info = h.getInfo()
         has = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
@@ -301,12 +313,14 @@ class Background:
                        else deadline - END_MARGIN * time_limit)
         self.families = _background_families(inputs, integer)
         self.jobs = list(self.families)
-        # family -> (how it ended, U by (country, role, t) or None, seconds, the LP-mode
-        # time-to-fill solver kept for `combined`)
-        self.done: dict[str, tuple[str, dict[Key, float] | None, float, _Solver | None]] = {}
+        # family -> (how it ended, U by (country, role, t) or None, seconds, objective, the
+        # LP-mode time-to-fill solver kept for `combined`)
+        self.done: dict[str, tuple[str, dict[Key, float] | None, float, float,
+                                   _Solver | None]] = {}
         self._lock = threading.Lock()
         self._busy = 1  # threads taking jobs
         self._stop = False
+        self._cancel = threading.Event()
         self._error: BaseException | None = None
         self.plan: dict[str, float] | None = None
         # A daemon: a plan that fails meanwhile does not wait for these solves to end.
@@ -319,9 +333,19 @@ class Background:
         return bool(_background_families(inputs, integer))
 
     def stop(self) -> None:
-        """Start no more jobs (the plan failed or needs no reasons)."""
+        """Start no more jobs and interrupt a running MIP (the plan failed or needs no
+        reasons). An LP job cannot be interrupted without a Python call on every simplex
+        iteration: it runs to its end (in LP mode it ran beside the plan's own solve)."""
         with self._lock:
             self._stop = True
+        self._cancel.set()
+
+    def close(self, wait: bool = True) -> None:
+        """`stop`, then wait for the second thread, so it is not still inside HiGHS when the
+        process exits (not after Ctrl-C: the user is waiting for the prompt)."""
+        self.stop()
+        if wait:
+            self._thread.join()
 
     def finish(self, plan: dict[str, float] | None = None) -> None:
         """Take the jobs left on this thread too, then wait for the other; re-raise its error.
@@ -329,7 +353,7 @@ class Background:
         with self._lock:
             self._busy += 1
             self.plan = plan
-        self._work()
+        self._work(here=True)
         self._thread.join()
         if self._error is not None:
             raise self._error
@@ -350,13 +374,17 @@ class Background:
             n_left = len(self.jobs)
             return self.jobs.pop(0), min(self._busy, n_left), n_left
 
-    def _work(self) -> None:
+    def _work(self, here: bool = False) -> None:
+        """Run jobs until none is left; on the second thread an error is kept for `finish`,
+        on the plan's own thread (`here`) it is raised at once."""
         try:
             while (job := self._take()) is not None:
                 self._run(*job)
-        except BaseException as exc:  # handed to the thread that waits for the results
-            self._error = exc
+        except BaseException as exc:
             self.stop()
+            if here:
+                raise
+            self._error = exc
 
     def _limit(self, workers: int, n_left: int) -> float | None:
         if not self.integer or self.end_at is None:
@@ -366,11 +394,11 @@ class Background:
 
     def _run(self, fam: str, workers: int, n_left: int) -> None:
         t0 = time.perf_counter()
-        limit = self._limit(workers, n_left)
         mip_gap = self.inputs.settings.mip_gap
         ttf = self.done.get("time_to_fill")
-        if fam == "combined" and not self.integer and ttf is not None and ttf[3] is not None:
-            solver = ttf[3]  # from the time-to-fill optimum: only row bounds change
+        if (fam == "combined" and not self.integer and ttf is not None and ttf[4] is not None
+                and _supply_in_memory(ttf[4].model)):
+            solver = ttf[4]  # from the time-to-fill optimum: only row bounds change
         else:
             lifted = {"time_to_fill", "supply", "budget"} if fam == "combined" else {fam}
             lifted &= {"supply", "budget"} | ({"time_to_fill"} if _ttf_can_bind(self.inputs)
@@ -382,19 +410,22 @@ class Background:
         if fam == "combined":
             solver.lift_rows(solver.model.budget.values())
             solver.set_integer(False)
+        limit = self._limit(workers, n_left)  # measured after the build
         start: np.ndarray | tuple[np.ndarray, np.ndarray] | None = None
         if solver.integer and self.plan is not None:  # known by now: feasible here
             start = _start(solver, self.plan)
         elif solver.integer:  # a whole-people start from this model's own LP relaxation
+            t1 = time.perf_counter()
             x = solve_relaxation(solver.model, solver.variables, limit, threads=1)
             if x is not None:
                 start = round_relaxation(solver.model, x)
-            limit = None if limit is None else max(1.0, limit - (time.perf_counter() - t0))
-        word, x = solver.run(start, limit, mip_gap)
+            limit = None if limit is None else max(1.0, limit - (time.perf_counter() - t1))
+        word, x = solver.run(start, limit, mip_gap, cancel=self._cancel)
         unmet = (None if x is None else
                  {key: max(0.0, float(x[var.index])) for key, var in solver.model.U.items()})
+        objective = math.nan if x is None else solver.h.getInfo().objective_function_value
         keep = solver if fam == "time_to_fill" and not self.integer else None
-        self.done[fam] = (word, unmet, time.perf_counter() - t0, keep)
+        self.done[fam] = (word, unmet, time.perf_counter() - t0, objective, keep)
         log.info("reasons: %s on %s, %.2f s (%s)", fam, threading.current_thread().name,
                  time.perf_counter() - t0, word)
 
@@ -436,7 +467,7 @@ def explain_unmet(model: StaffModel, headcount: pd.DataFrame, *,
     unmet = _plan_unmet(model, headcount)
     if not unmet:
         if background is not None:
-            background.stop()
+            background.close()
         return Explanation(pd.DataFrame(columns=RISK_COLUMNS))
     limit = s.time_limit_s if time_limit_s is None else time_limit_s
     if deadline is None:
@@ -506,8 +537,14 @@ def explain_unmet(model: StaffModel, headcount: pd.DataFrame, *,
 
     if background is not None:
         background.finish(plan)
-        for fam, (word, u, seconds, _) in background.done.items():
+        plan_cost = _objective(model)
+        for fam, (word, u, seconds, objective, _) in background.done.items():
             got = {} if u is None else {key: u[key] for key in keys}
+            if (model.integer and word == "time limit" and fam != "combined"
+                    and objective > plan_cost + NOISE * max(1.0, abs(plan_cost))):
+                # Cut short before it found anything better than the plan, which is feasible
+                # here (it was not known when this solve started): the plan is its best.
+                got = {key: unmet[key] for key in keys}
             results[fam] = Counterfactual(fam, got, word, seconds, True)
 
     ttf_solver: _Solver | None = None
@@ -565,6 +602,13 @@ def explain_unmet(model: StaffModel, headcount: pd.DataFrame, *,
              ", ".join(f"{c.family} {c.seconds:.2f} s ({c.status}"
                        f"{', rebuilt' if c.rebuilt else ''})" for c in out.solves), out.seconds)
     return out
+
+
+def _objective(model: StaffModel) -> float:
+    """The plan's objective (the same in every lifted model: lifting changes no cost)."""
+    prob = model.prob
+    return float(prob.objective.constant + sum(a * (v.varValue or 0.0)
+                                               for v, a in prob.objective.items()))
 
 
 def _plan_unmet(model: StaffModel, headcount: pd.DataFrame) -> dict[Key, float]:
@@ -727,6 +771,8 @@ def _full_pay_points(model: StaffModel, c: str, r: str, t: int) -> list[str]:
 
 
 def budget_binding(model: StaffModel, b) -> bool:
-    """The Budgets sheet's rule, on the plan's cost in the row's scope."""
+    """The Budgets sheet's rule, on the plan's cost in the row's scope: the row's variable
+    terms plus what its right-hand side leaves out (accepted offers' hiring cost)."""
     con = model.budget[b.row]
-    return is_binding(b.max_cost, sum((v.varValue or 0.0) * a for v, a in con.items()))
+    fixed = b.max_cost + con.constant  # the row is terms <= max_cost - fixed
+    return is_binding(b.max_cost, fixed + sum((v.varValue or 0.0) * a for v, a in con.items()))
