@@ -161,9 +161,9 @@ def _pass(model) -> None:
     """What the hand-over does, without a solve: the matrix into a Highs instance."""
     import highspy
 
-    from staffplan.model.solve import _quiet_stdout, highs_lp
+    from staffplan.model.solve import quiet_stdout, highs_lp
 
-    with _quiet_stdout():
+    with quiet_stdout():
         h = highspy.Highs()
     h.passModel(highs_lp(model, model.prob.variables()))
 
@@ -173,7 +173,7 @@ def _bare(rec: dict, model, time_limit: float | None, solve: bool = True) -> Non
     solved by highspy alone with staffplan's options."""
     import highspy
 
-    from staffplan.model.solve import _quiet_stdout, highs_lp
+    from staffplan.model.solve import quiet_stdout, highs_lp
 
     s = model.inputs.settings
     t0 = time.perf_counter()
@@ -182,7 +182,7 @@ def _bare(rec: dict, model, time_limit: float | None, solve: bool = True) -> Non
     rec["nonzeros"] = int(lp.a_matrix_.start_[-1])
     if not solve:
         return
-    with _quiet_stdout():
+    with quiet_stdout():
         h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", float(time_limit or s.time_limit_s))
