@@ -7,6 +7,7 @@ with `fmt_fte` / `fmt_money` in HTML and the matching `excel_*_format` in Excel.
 
 from __future__ import annotations
 
+import functools
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
@@ -79,6 +80,7 @@ def money_short(value: float, currency: str) -> str:
 # --------------------------------------------------------------------------- labels
 
 
+@functools.lru_cache(maxsize=1024)  # a table's tens of thousands of rows share a few months
 def quarter(label: str) -> str:
     """`2027-05` -> `2027-Q2`."""
     y, m = label.split("-")
