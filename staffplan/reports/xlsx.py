@@ -16,9 +16,10 @@ Adding a sheet:
   (`reports.xlsx_book`; 0-based rows and columns, as XlsxWriter counts) and the result, `when` says
   whether the result has the sheet.
 
-Every text value goes through `write_string`, so text starting with `=`, `+`,
-`-`, `@`, a tab or a carriage return stays text (`core.xlsx_text`); nothing in
-this module writes a formula.
+Every text value is written as a text cell (`write_string`, or for the rows of a
+big table the same inline-string XML written directly, `reports.xlsx_book`), so
+text starting with `=`, `+`, `-`, `@`, a tab or a carriage return stays text
+(`core.xlsx_text`); nothing in this module writes a formula.
 """
 
 from __future__ import annotations

@@ -2,10 +2,11 @@
 people sheets (reports.xlsx_people) and the native charts (reports.xlsx_charts).
 
 `Book` wraps an XlsxWriter workbook with one cached Format per style; `Sheet` writes rows top
-to bottom (XlsxWriter's `constant_memory` mode) with every text through `write_string`, so
-text starting with `=`, `+`, `-`, `@`, a tab or a carriage return stays text; `PeopleSheet`
-names one sheet written for people. Kept apart from reports.xlsx so that the sheet modules
-and the workbook writer import it, and not each other.
+to bottom (XlsxWriter's `constant_memory` mode) with every text as a text cell (through
+`write_string`, or past the first rows of a big table as the very XML XlsxWriter writes for
+it, see "streamed rows" below), so text starting with `=`, `+`, `-`, `@`, a tab or a carriage
+return stays text; `PeopleSheet` names one sheet written for people. Kept apart from
+reports.xlsx so that the sheet modules and the workbook writer import it, and not each other.
 """
 
 from __future__ import annotations
