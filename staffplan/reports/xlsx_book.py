@@ -263,7 +263,8 @@ def _stream_rows(sh: Sheet, first: int, rows: Iterable[Row], col: int, tail: str
     lo_col = hi_col = lo_row = hi_row = -1
     last = first - 1
     for last, (values, fmts) in enumerate(rows, start=first):
-        width = len(values)
+        many = isinstance(fmts, (list, tuple))
+        width = min(len(values), len(fmts)) if many else len(values)  # as `row`'s zip
         if last >= ws.xls_rowmax or col + width > ws.xls_colmax:
             raise ValueError(f"{sh.name}: row {last} is outside the sheet")
         while len(letters) < width:
@@ -271,15 +272,14 @@ def _stream_rows(sh: Sheet, first: int, rows: Iterable[Row], col: int, tail: str
         if fmts is not fmts_seen or len(styles) < width:
             # Style ids in column order, as XlsxWriter numbers a format at its first cell.
             fmts_seen = fmts
-            each = fmts if isinstance(fmts, (list, tuple)) else [fmts] * width
-            styles = [f' s="{f._get_xf_index()}"' if f is not None else ""
-                      for f in each[:width]]
-            styles += [""] * (width - len(styles))  # values past the formats: none
+            each = fmts[:width] if many else [fmts] * width
+            styles = [f' s="{f._get_xf_index()}"' if f is not None else "" for f in each]
         n = last + 1
         cells: list[str] = []
         opened = False  # the row's tag already in the file (a cell XlsxWriter wrote)
         first_j = last_j = -1
-        for j, v in enumerate(values):
+        for j in range(width):
+            v = values[j]
             t = type(v)
             if t is float or t is int:
                 if v - v == 0:  # not NaN, not infinite
@@ -297,8 +297,7 @@ def _stream_rows(sh: Sheet, first: int, rows: Iterable[Row], col: int, tail: str
                     continue
                 cells.append(f'<c r="{letters[j]}{n}"{styles[j]}/>')
             else:  # numpy scalars, booleans, dates, text to escape: XlsxWriter's own writer
-                f = fmts[j] if isinstance(fmts, (list, tuple)) else fmts
-                sh.put(last, col + j, v, f, width=False)
+                sh.put(last, col + j, v, fmts[j] if many else fmts, width=False)
                 cell = ws.table[last].pop(col + j, None)
                 if cell is None:  # e.g. a numpy NaN without a format: no cell
                     continue
