@@ -416,7 +416,9 @@ class Background:
             start = _start(solver, self.plan)
         elif solver.integer:  # a whole-people start from this model's own LP relaxation
             t1 = time.perf_counter()
-            x = solve_relaxation(solver.model, solver.variables, limit, threads=1)
+            # No `threads` option: HiGHS refuses to run ("the scheduler has already been
+            # initialized to use 2 threads") when it differs from the plan's instance's.
+            x = solve_relaxation(solver.model, solver.variables, limit)
             if x is not None:
                 start = round_relaxation(solver.model, x)
             limit = None if limit is None else max(1.0, limit - (time.perf_counter() - t1))
