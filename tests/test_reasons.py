@@ -334,3 +334,28 @@ def test_the_second_thread_is_done_when_the_plan_is(lp, monkeypatch):
     result = solve_inputs(inputs, lp=lp)
     assert result.risks.empty
     assert not [t for t in threading.enumerate() if t.name == "reasons" and t.is_alive()]
+
+
+def test_integer_counterfactuals_beside_the_plan_start_from_their_rounded_relaxation(
+        monkeypatch):
+    """Before the plan is known, each MIP counterfactual on the second thread starts from its
+    own LP relaxation rounded to whole people (while the plan's MIP runs on the first).
+    Case as in the shortcuts test: three MIP jobs (time to fill, supply, budget), each
+    rounding one solved relaxation, then the combined LP."""
+    import time
+
+    from staffplan.model.build import build_model
+    from staffplan.model.solve import solve_model
+    from staffplan.results import reasons as reasons_mod
+
+    inputs = make_inputs(markets=[market(ttf=1, s_min=1, s_mid=1, s_max=1)],
+                         extras=[extra(0, 5, 4)], budgets=[budget(150_000, year=2026)])
+    solve_model(build_model(inputs))  # as in a plan: HiGHS has already run on this thread
+    rounded = []
+    real = reasons_mod.round_relaxation
+    monkeypatch.setattr(reasons_mod, "round_relaxation",
+                        lambda model, x: rounded.append(x) or real(model, x))
+    background = reasons_mod.Background(inputs, True, time.perf_counter() + 30, 30)
+    background._thread.join(timeout=60)
+    assert set(background.done) == {"time_to_fill", "supply", "budget", "combined"}
+    assert len(rounded) == 3 and all(x is not None for x in rounded)

@@ -416,8 +416,9 @@ class Background:
             start = _start(solver, self.plan)
         elif solver.integer:  # a whole-people start from this model's own LP relaxation
             t1 = time.perf_counter()
-            # No `threads` option: HiGHS refuses to run ("the scheduler has already been
-            # initialized to use 2 threads") when it differs from the plan's instance's.
+            # No `threads` option: HiGHS refuses to run an instance whose `threads` differs
+            # from what its thread's scheduler was started with ("the scheduler has already
+            # been initialized to use 2 threads"); the default keeps every solve alike.
             x = solve_relaxation(solver.model, solver.variables, limit)
             if x is not None:
                 start = round_relaxation(solver.model, x)
