@@ -1,3 +1,3 @@
 """staffplan: turn planned data-center buildouts into the cheapest hiring plan."""
 
-__version__ = "0.2.0"
+__version__ = "0.2.1"
