@@ -151,23 +151,34 @@ class Sheet:
 
     def rows(self, first: int, rows: Iterable[Row], col: int = 0) -> int:
         """(values, formats) rows from row `first` down, as `row` writes them; returns the last
-        row (first - 1 when there are none). Rows past the width sample go to the sheet's XML
-        in one piece each (`_stream_rows`): a large plan has over a million such cells."""
+        row (first - 1 when there are none). The rows go to the sheet's XML in one piece each
+        (`_stream_rows`: a large plan has over a million cells), the first ones measured for
+        the column widths on the way."""
         it = iter(rows)
-        last = first - 1
-        for last, (values, fmts) in zip(range(first, WIDTH_SAMPLE_ROWS), it):
-            self.row(last, values, fmts, col)
         head = next(it, None)
         if head is None:
-            return last
+            return first - 1
         it = itertools.chain([head], it)
-        tail = _row_tail(self.ws, last + 1)
-        if tail is not None:
-            return _stream_rows(self, last + 1, it, col, tail)
-        start = last + 1
-        for last, (values, fmts) in enumerate(it, start=start):
-            self.row(last, values, fmts, col)
-        return last
+        tail = _row_tail(self.ws, first)
+        if tail is None:  # cell by cell through XlsxWriter
+            last = first - 1
+            for last, (values, fmts) in enumerate(it, start=first):
+                self.row(last, values, fmts, col)
+            return last
+        if first < WIDTH_SAMPLE_ROWS:
+            sample = self._measured(itertools.islice(it, WIDTH_SAMPLE_ROWS - first), col)
+            it = itertools.chain(sample, it)
+        return _stream_rows(self, first, it, col, tail)
+
+    def _measured(self, rows: Iterable[Row], col: int) -> Iterable[Row]:
+        """The rows unchanged, each measured for the widths as `put` measures a cell."""
+        for values, fmts in rows:
+            each = fmts if isinstance(fmts, (list, tuple)) else [fmts] * len(values)
+            for j, (value, f) in enumerate(zip(values, each), start=col):
+                v = _plain(value)
+                if v is not None:
+                    self.measure(j, v, f)
+            yield values, fmts
 
     def frame(self, df: pd.DataFrame, formats: Mapping[str, str] | None = None) -> int:
         """A DataFrame as a contract table: header in row 1, one row per record."""

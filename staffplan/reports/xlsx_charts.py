@@ -108,12 +108,9 @@ def chart_data_sheet(sh: Sheet, result: PlanResult) -> None:
     for b in _blocks(sh, result):
         sh.put(b.row, 0, b.title, section, width=False)
         sh.header(b.header, [b.index_name, *[str(c) for c in b.frame.columns]])
-        value_fmt = sh.book.fmt(b.fmt)
-        for r, (idx, values) in enumerate(zip(b.frame.index,
-                                              b.frame.itertuples(index=False, name=None)),
-                                          start=b.header + 1):
-            sh.put(r, 0, str(idx))
-            sh.row(r, list(values), value_fmt, col=1)
+        fmts = [None] + [sh.book.fmt(b.fmt)] * len(b.frame.columns)
+        sh.rows(b.header + 1, (([str(idx), *values], fmts) for idx, values in
+                               zip(b.frame.index, b.frame.itertuples(index=False, name=None))))
     sh.fit_widths(cap=24)
     sh.print_setup()
 

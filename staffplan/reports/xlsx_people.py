@@ -139,14 +139,15 @@ def table(sh: Sheet, row: int, title: str, columns: Sequence[str],
     row += 1
     extra = WRAP if wrap_first else {}
     fmts = [sh.book.fmt(f, **extra) for f in formats]
-    empty = True
-    for values in rows:
-        empty = False
-        if wrap_first:  # viewers do not all grow wrapped rows: ~45 characters a line
+    first = row
+    if wrap_first:
+        for values in rows:  # viewers do not all grow wrapped rows: ~45 characters a line
             sh.ws.set_row(row, 15 * (len(str(values[0])) // 45 + 1))
-        sh.row(row, list(values), fmts)
-        row += 1
-    if empty:
+            sh.row(row, list(values), fmts)
+            row += 1
+    else:
+        row = sh.rows(row, ((values, fmts) for values in rows)) + 1
+    if row == first:
         sh.put(row, 0, "None.")
         row += 1
     return row
@@ -253,9 +254,8 @@ def costs(sh: Sheet, result: PlanResult) -> None:
     sh.header(0, cols)
     plain = [None, None] + [fmt(money)] * (len(cols) - 2)
     total = [fmt(**TOTAL)] * 2 + [fmt(money, **TOTAL)] * (len(cols) - 2)
-    last = 0
-    for last, values in enumerate(c.itertuples(index=False, name=None), start=1):
-        sh.row(last, list(values), total if values[0] == "All" else plain)
+    last = sh.rows(1, ((values, total if values[0] == "All" else plain)
+                       for values in c.itertuples(index=False, name=None)))
     sh.finish(0, len(cols), last)
     sh.put(last + 2, 0, f"Money in {result.inputs.settings.currency}, horizon months only; "
                         "rows 'All' add up the countries of each year.", width=False)
