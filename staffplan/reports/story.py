@@ -9,6 +9,7 @@ format them with `reports.tables`.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -129,6 +130,8 @@ class SiteRisk:
     reasons: list[str] = field(default_factory=list)  # "<role>: <why in words>", biggest first
 
 
+@rt.once_per_result("risks", "headcount", copy=lambda risks: [
+    dataclasses.replace(r, reasons=list(r.reasons)) for r in risks])
 def site_risks(result: PlanResult) -> list[SiteRisk]:
     """Sites that go live in the horizon without their full staff, least covered first,
     each with the roles short in that month and why, in words."""

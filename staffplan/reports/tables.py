@@ -8,7 +8,9 @@ with `fmt_fte` / `fmt_money` in HTML and the matching `excel_*_format` in Excel.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypeVar
 
 import pandas as pd
 
@@ -16,6 +18,8 @@ from staffplan.core.months import month_label
 from staffplan.core.tolerances import SHOWN
 from staffplan.results.sites import hires_by_site
 from staffplan.results.tables import Mode, PlanResult, UnmetReason
+
+T = TypeVar("T")
 
 # --------------------------------------------------------------------------- formats
 
@@ -123,24 +127,37 @@ REASON_WORDS = {
 # --------------------------------------------------------------------------- tables
 
 
-# requisitions() of the results being reported, by id: the Excel plan and the HTML report ask
-# for it five times, and each time posted every hire to its sites again (hires_by_site, most
-# of both reports' time on the medium benchmark). Keyed by the result and its hires table.
-_REQUISITIONS: dict[int, tuple[object, object, pd.DataFrame]] = {}
+def once_per_result(*reads: str, copy: Callable[[T], T]
+                    ) -> Callable[[Callable[[PlanResult], T]], Callable[[PlanResult], T]]:
+    """Compute a report table once per result: the Excel plan and the HTML report ask for
+    some several times (requisitions five times, each posting every hire to its sites). Only
+    the latest result is kept (no growth over a long session); a new result, or a new table
+    in one of the fields `reads` names (dataclasses.replace), computes it again. Callers
+    get a `copy`, so they may change it."""
+    def wrap(fn: Callable[[PlanResult], T]) -> Callable[[PlanResult], T]:
+        kept: dict[str, tuple[PlanResult, tuple, T]] = {}
+
+        @functools.wraps(fn)
+        def cached(result: PlanResult) -> T:
+            deps = tuple(getattr(result, name) for name in reads)
+            hit = kept.get("last")  # one read: another thread may replace it meanwhile
+            if hit is not None and hit[0] is result and all(
+                    a is b for a, b in zip(hit[1], deps)):
+                return copy(hit[2])
+            value = fn(result)
+            kept["last"] = (result, deps, value)
+            return copy(value)
+        return cached
+    return wrap
 
 
+@once_per_result("hires", copy=pd.DataFrame.copy)
 def requisitions(result: PlanResult) -> pd.DataFrame:
     """The action list: one row per requisition batch to open (Hires with source `new`;
     requisitions already in flight are reports/in_flight.py's) and site (results/sites.py:
     which site a new hire is posted for), in the order to open them. Computed once per
-    result (a copy is returned, so callers may change it)."""
-    hit = _REQUISITIONS.get(id(result))
-    if hit is not None and hit[0] is result and hit[1] is result.hires:
-        return hit[2].copy()
-    table = _requisitions(result)
-    _REQUISITIONS.clear()  # one result at a time: no growth over a long session
-    _REQUISITIONS[id(result)] = (result, result.hires, table)
-    return table.copy()
+    result."""
+    return _requisitions(result)
 
 
 def _requisitions(result: PlanResult) -> pd.DataFrame:
@@ -226,15 +243,17 @@ def go_live_coverage(result: PlanResult) -> pd.DataFrame:
     """Share of the country's requirement covered in the month each site goes live
     (in the horizon); demand is planned per country, so sites share their country's share."""
     months = set(horizon_labels(result))
-    m = monthly_by_country(result).set_index(["country", "month"])
+    m = monthly_by_country(result)
+    at = {key: (need, unmet) for key, need, unmet in zip(
+        zip(m["country"].tolist(), m["month"].tolist()), m["requirement"].tolist(),
+        m["unmet"].tolist())}  # a dict, not a frame lookup per site
     rows = []
     for site in sorted(result.inputs.sites, key=lambda s: (s.go_live, s.site_id)):
         label = month_label(site.go_live)
-        if label not in months or (site.country, label) not in m.index:
+        if label not in months or (site.country, label) not in at:
             continue
-        rec = m.loc[(site.country, label)]
-        req = float(rec["requirement"])
-        share = 1.0 if req <= SHOWN else max(0.0, 1.0 - float(rec["unmet"]) / req)
+        req, unmet = at[(site.country, label)]
+        share = 1.0 if req <= SHOWN else max(0.0, 1.0 - unmet / req)
         rows.append((site.site_id, site.site_name, site.country, label, req, share))
     return pd.DataFrame(rows, columns=["site_id", "site_name", "country", "go_live",
                                        "requirement", "covered_share"])
