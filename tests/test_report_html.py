@@ -350,3 +350,21 @@ def test_growth_starts_from_the_roster_when_there_is_one():
     ctx = build_context(solve_inputs(inputs), with_charts=False)
     assert ctx["growth"]["rows"] == [{"country": "US", "start": "3", "end": "3", "hires": "0",
                                       "net": "0"}]
+
+
+def test_the_headcount_charts_are_the_largest_countries_and_the_rest_are_counted():
+    """Eight countries with demand 1..8 FTE (country Cn needs n): the page draws the six
+    largest (C3..C8, in name order) and says the other two, smaller, are in the Excel plan's
+    Charts sheet (which has every country)."""
+    from cases import band, extra, make_inputs, market
+    from staffplan.jobs.plan import solve_inputs
+
+    names = [f"C{n}" for n in range(1, 9)]
+    inputs = make_inputs(integer=False, horizon=3, bands=[band(c) for c in names],
+                         markets=[market(c) for c in names],
+                         extras=[extra(0, 2, n, country=c) for n, c in enumerate(names, 1)])
+    ctx = build_context(solve_inputs(inputs, lp=True, reasons=False), with_charts=True)
+    assert [c["country"] for c in ctx["charts"]["headcount"]] == names[2:]
+    assert ctx["charts"]["headcount_more"] == 2
+    text = _text(render_report(solve_inputs(inputs, lp=True, reasons=False)))
+    assert "The 2 smaller countries are in the Charts sheet of the Excel plan." in text

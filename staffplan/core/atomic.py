@@ -36,6 +36,14 @@ _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 # (the writers make their own), whose cleanup a signal could otherwise skip.
 _LIVE: set[Path] = set()
 
+# Blocking a signal in the main thread does not hold it back on its own: the kernel hands a
+# process's signal to any thread that does not block it (HiGHS's worker threads, started
+# from the main thread, do not), and Python then runs the handler in the main thread at its
+# next step anyway. So the handler also defers itself while signals are held: `_HELD` says
+# they are, `_PENDING` keeps what arrived, and the release raises it again.
+_HELD = [False]
+_PENDING: list[int] = []
+
 
 @contextlib.contextmanager
 def atomic_path(path: Path, overwrite: bool = True) -> Iterator[Path]:
@@ -221,12 +229,21 @@ def _hold_signals() -> set | None:
     """Hold SIGINT and SIGTERM back (they act when released); return the mask to go back to."""
     if not _signals_apply():
         return None
-    return signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+    _HELD[0] = True
+    return mask
 
 
 def _release_signals(mask: set | None) -> None:
-    if mask is not None:
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+    """Back to `mask`; a signal deferred meanwhile acts now, through the handler then set."""
+    if mask is None:
+        return
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+    _HELD[0] = bool(set(mask) & set(_SIGNALS))
+    if not _HELD[0] and _PENDING:
+        signum = _PENDING[0]
+        _PENDING.clear()
+        signal.raise_signal(signum)
 
 
 def _install_cleaning(temps: list[Path]) -> dict | None:
@@ -236,6 +253,9 @@ def _install_cleaning(temps: list[Path]) -> dict | None:
         return None
 
     def clean_and_raise(signum: int, frame: object) -> None:
+        if _HELD[0]:  # delivered to another thread while held here: act on release
+            _PENDING.append(signum)
+            return
         for tmp in [*temps, *_LIVE]:
             _remove(tmp)
         if signum == signal.SIGINT:

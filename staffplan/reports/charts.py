@@ -129,15 +129,15 @@ def cost_chart(result: PlanResult) -> dict[str, str] | None:
     return {"src": to_data_uri(fig), "alt": f"Bar chart of cost per year by country ({parts})."}
 
 
-def headcount_countries(result: PlanResult) -> list[str]:
-    """The countries with a headcount chart: the largest by requirement when there are
-    many, in name order."""
+def headcount_countries(result: PlanResult, limit: int = MAX_COUNTRY_CHARTS
+                        ) -> tuple[list[str], int]:
+    """The countries with a headcount chart: the `limit` largest by requirement, in name
+    order; and how many countries there are in all."""
     m = rt.monthly_by_country(result)
-    size = m.groupby("country")["requirement"].sum().sort_values(ascending=False)
-    if len(size) > MAX_COUNTRY_CHARTS:
-        log.info("headcount charts for the %d largest of %d countries", MAX_COUNTRY_CHARTS,
-                 len(size))
-    return sorted(size.index[:MAX_COUNTRY_CHARTS])
+    size = m.groupby("country")["requirement"].sum().sort_values(ascending=False, kind="stable")
+    if len(size) > limit:
+        log.info("headcount charts for the %d largest of %d countries", limit, len(size))
+    return sorted(size.index[:limit]), len(size)
 
 
 def headcount_charts(result: PlanResult, countries: list[str] | None = None
@@ -147,7 +147,7 @@ def headcount_charts(result: PlanResult, countries: list[str] | None = None
     charts it shows: each costs a matplotlib draw."""
     m = rt.monthly_by_country(result)
     if countries is None:
-        countries = headcount_countries(result)
+        countries = headcount_countries(result)[0]
     dec = rt.fte_decimals(result)
     out = []
     for country in countries:

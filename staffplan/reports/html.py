@@ -99,11 +99,11 @@ def build_context(result: PlanResult, with_charts: bool = True) -> dict[str, Any
         "charts": {"hires": None, "cost": None, "headcount": [], "headcount_more": 0},
     }
     if with_charts:
-        countries = charts.headcount_countries(result)
+        # The largest countries by requirement; every country is on the Excel Charts sheet.
+        countries, n_countries = charts.headcount_countries(result, MAX_HEADCOUNT_CHARTS)
         ctx["charts"] = {"hires": charts.hires_chart(result), "cost": charts.cost_chart(result),
-                         "headcount": charts.headcount_charts(
-                             result, countries[:MAX_HEADCOUNT_CHARTS]),
-                         "headcount_more": max(0, len(countries) - MAX_HEADCOUNT_CHARTS)}
+                         "headcount": charts.headcount_charts(result, countries),
+                         "headcount_more": n_countries - len(countries)}
     return ctx
 
 
