@@ -161,7 +161,7 @@ def _pass(model) -> None:
     """What the hand-over does, without a solve: the matrix into a Highs instance."""
     import highspy
 
-    from staffplan.model.solve import quiet_stdout, highs_lp
+    from staffplan.model.solve import highs_lp, quiet_stdout
 
     with quiet_stdout():
         h = highspy.Highs()
@@ -173,7 +173,7 @@ def _bare(rec: dict, model, time_limit: float | None, solve: bool = True) -> Non
     solved by highspy alone with staffplan's options."""
     import highspy
 
-    from staffplan.model.solve import quiet_stdout, highs_lp
+    from staffplan.model.solve import highs_lp, quiet_stdout
 
     s = model.inputs.settings
     t0 = time.perf_counter()
@@ -562,7 +562,15 @@ def main(argv: list[str] | None = None) -> int:
         a = p.parse_args(argv[1:])
         rec = worker(a.size, a.mode, a.workbook, a.seed, a.time_limit, a.profile_to,
                      a.build_only)
+        from staffplan.results.reasons import Background
+
+        stuck = Background.left_behind()
+        if stuck:  # it also ran beside the bare solve: say so
+            rec["notes"].append("a counterfactual MIP ran past its time limit and was left "
+                                "behind (HiGHS did not stop it); it ran beside the bare solve")
         a.record.write_text(json.dumps(rec))
+        if stuck:  # as the CLI does: HiGHS must not be torn down under it
+            os._exit(0)
         return 0
 
     if argv and argv[0] == "--export":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 import traceback
@@ -109,6 +110,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    code = _main(argv)
+    if argv is None and "staffplan.results.reasons" in sys.modules:
+        from staffplan.results.reasons import Background  # loaded by now: no cost
+
+        if Background.left_behind():
+            # A solver stuck in native code cannot be stopped, and the interpreter's exit
+            # could tear HiGHS down under it: leave at once, the files are written.
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    return code
+
+
+def _main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,

@@ -331,9 +331,11 @@ def test_the_second_thread_is_done_when_the_plan_is(lp, monkeypatch):
 
     monkeypatch.setattr(reasons_mod.Background, "_run", slow)
     inputs = make_inputs(integer=not lp, markets=[market(ttf=1)], extras=[extra(2, 5, 1)])
+    before = set(threading.enumerate())
     result = solve_inputs(inputs, lp=lp)
     assert result.risks.empty
-    assert not [t for t in threading.enumerate() if t.name == "reasons" and t.is_alive()]
+    assert not [t for t in set(threading.enumerate()) - before
+                if t.name == "reasons" and t.is_alive()]
 
 
 def test_integer_counterfactuals_beside_the_plan_start_from_their_rounded_relaxation(
@@ -359,3 +361,39 @@ def test_integer_counterfactuals_beside_the_plan_start_from_their_rounded_relaxa
     background._thread.join(timeout=60)
     assert set(background.done) == {"time_to_fill", "supply", "budget", "combined"}
     assert len(rounded) == 3 and all(x is not None for x in rounded)
+
+
+def test_a_counterfactual_that_does_not_stop_is_left_behind(monkeypatch):
+    """HiGHS once spent minutes in a root-node heuristic that never checks the clock. A job
+    of the second thread that runs past the plan's deadline (+5% of the limit) is left
+    behind: the plan's thread stops waiting, and that family lowers nothing (its reason
+    falls to another family). Here the supply job takes 30 s more; the limit is 2 s."""
+    import time
+
+    from staffplan.model.build import build_model
+    from staffplan.model.solve import solve_model
+    from staffplan.results import reasons as reasons_mod
+    from staffplan.results.tables import build_results
+
+    run = reasons_mod.Background._run
+
+    def stuck(self, fam, *args):
+        if fam == "supply":
+            time.sleep(30)
+        return run(self, fam, *args)
+
+    monkeypatch.setattr(reasons_mod.Background, "_run", stuck)
+    inputs = make_inputs(markets=[market(ttf=2)], extras=[extra(0, 5, 1)])
+    model = build_model(inputs)
+    background = reasons_mod.Background(inputs, True, time.perf_counter() + 2, 2)
+    outcome = solve_model(model)
+    head = build_results(model, outcome).headcount
+    while "supply" in background.jobs:  # the second thread has taken it
+        time.sleep(0.01)
+    t0 = time.perf_counter()
+    why = explain_unmet(model, head, relaxation=outcome.relaxation, background=background,
+                        deadline=time.perf_counter() + 2)
+    assert time.perf_counter() - t0 < 10
+    assert background.abandoned and reasons_mod.Background.left_behind()
+    assert {c.family: c.status for c in why.solves}["supply"] == "failed"
+    assert list(why.table["reason"]) == ["time_to_fill", "time_to_fill"]

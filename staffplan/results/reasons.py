@@ -311,6 +311,12 @@ class Background:
         # reasons' table (and, in integer mode, re-solves the fixed LP) after the MIP.
         self.end_at = (None if deadline is None or time_limit is None
                        else deadline - END_MARGIN * time_limit)
+        # ... and are waited for until this long after it. HiGHS does not always stop a MIP at
+        # its time limit (medium benchmark: once more than 6 minutes in a root-node rounding
+        # heuristic that never checks the clock); such a solve is left behind (`abandoned`).
+        self.give_up_at = (None if deadline is None or time_limit is None
+                           else deadline + END_MARGIN * time_limit)
+        self.abandoned = False
         self.families = _background_families(inputs, integer)
         self.jobs = list(self.families)
         # family -> (how it ended, U by (country, role, t) or None, seconds, objective, the
@@ -332,6 +338,11 @@ class Background:
     def wanted(cls, inputs: Inputs, integer: bool) -> bool:
         return bool(_background_families(inputs, integer))
 
+    @staticmethod
+    def left_behind() -> bool:
+        """A solve of the second thread is still running (see `give_up_at`)."""
+        return any(t.name == "reasons" and t.is_alive() for t in threading.enumerate())
+
     def stop(self) -> None:
         """Start no more jobs and interrupt a running MIP (the plan failed or needs no
         reasons). An LP job cannot be interrupted without a Python call on every simplex
@@ -345,7 +356,19 @@ class Background:
         process exits (not after Ctrl-C: the user is waiting for the prompt)."""
         self.stop()
         if wait:
-            self._thread.join()
+            self._join()
+
+    def _join(self) -> None:
+        """Wait for the second thread, at most until `give_up_at`."""
+        if self.abandoned:
+            return
+        left = None if self.give_up_at is None else max(0.0, self.give_up_at
+                                                        - time.perf_counter())
+        self._thread.join(left)
+        if self._thread.is_alive():
+            self.stop()
+            self.abandoned = True
+            log.warning("a counterfactual solve did not stop at its time limit; left behind")
 
     def finish(self, plan: dict[str, float] | None = None) -> None:
         """Take the jobs left on this thread too, then wait for the other; re-raise its error.
@@ -354,7 +377,7 @@ class Background:
             self._busy += 1
             self.plan = plan
         self._work(here=True)
-        self._thread.join()
+        self._join()
         if self._error is not None:
             raise self._error
 
@@ -541,7 +564,11 @@ def explain_unmet(model: StaffModel, headcount: pd.DataFrame, *,
     if background is not None:
         background.finish(plan)
         plan_cost = _objective(model)
-        for fam, (word, u, seconds, objective, _) in background.done.items():
+        done = dict(background.done)  # a solve left behind may still add to it
+        for fam in background.families:
+            if fam not in done and fam != "combined":  # left behind: it lowers nothing
+                results[fam] = Counterfactual(fam, {}, "failed", 0.0, True)
+        for fam, (word, u, seconds, objective, _) in done.items():
             got = {} if u is None else {key: u[key] for key in keys}
             if (model.integer and word == "time limit" and fam != "combined"
                     and objective > plan_cost + NOISE * max(1.0, abs(plan_cost))):
