@@ -390,10 +390,9 @@ def test_a_counterfactual_that_does_not_stop_is_left_behind(monkeypatch):
     head = build_results(model, outcome).headcount
     while "supply" in background.jobs:  # the second thread has taken it
         time.sleep(0.01)
-    t0 = time.perf_counter()
     why = explain_unmet(model, head, relaxation=outcome.relaxation, background=background,
                         deadline=time.perf_counter() + 2)
-    assert time.perf_counter() - t0 < 10
+    # Returned while the stuck job still runs: the plan's thread did not wait for it.
     assert background.abandoned and reasons_mod.Background.left_behind()
     assert {c.family: c.status for c in why.solves}["supply"] == "failed"
     assert list(why.table["reason"]) == ["time_to_fill", "time_to_fill"]
