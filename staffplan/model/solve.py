@@ -531,7 +531,7 @@ def solve_model(model: StaffModel, solver: str = "highs", time_limit: float | No
         else:
             variables = model.prob.variables()  # PuLP scans every constraint for it
             _zero_noise(variables)
-        out.objective = _objective(model.prob)
+        out.objective = plan_objective(model.prob)
         if duals:
             t1 = time.perf_counter()
             out.duals = _duals(model, solver, variables, deadline, threads)
@@ -592,7 +592,7 @@ def _zero_noise(variables: list[pulp.LpVariable], tol: float = NOISE) -> None:
             var.varValue = float(round(v))
 
 
-def _objective(prob: pulp.LpProblem) -> float:
+def plan_objective(prob: pulp.LpProblem) -> float:
     """The objective's value, its constant (accepted offers' hiring cost) included."""
     return float(prob.objective.constant
                  + sum(coef * (var.varValue or 0.0) for var, coef in prob.objective.items()))

@@ -62,10 +62,11 @@ from staffplan.inputs.schema import PAY_POINTS
 from staffplan.model.build import StaffModel, build_model
 from staffplan.model.solve import (
     MIP_PRESOLVE_RULE_OFF,
+    WARM_START_SHARE,
     highs_lp,
+    plan_objective,
     quiet_stdout,
     round_relaxation,
-    solve_relaxation,
 )
 from staffplan.results.budgets import is_binding
 from staffplan.results.tables import RISK_COLUMNS
@@ -289,6 +290,17 @@ class _Solver:
         return {key: max(0.0, float(x[U[key].index])) for key in keys}, word
 
 
+@dataclass
+class _Done:
+    """A finished `Background` job."""
+
+    status: str  # as Counterfactual.status
+    unmet: dict[Key, float] | None  # U by (country, role, t); None when no plan came out
+    seconds: float
+    objective: float
+    solver: _Solver | None = None  # LP mode, time to fill: kept for `combined` to reuse
+
+
 class Background:
     """Counterfactual solves that do not need the plan, started on a second thread as soon
     as the plan's model is built, so they run while the plan itself is solved (HiGHS runs
@@ -319,10 +331,7 @@ class Background:
         self.abandoned = False
         self.families = _background_families(inputs, integer)
         self.jobs = list(self.families)
-        # family -> (how it ended, U by (country, role, t) or None, seconds, objective, the
-        # LP-mode time-to-fill solver kept for `combined`)
-        self.done: dict[str, tuple[str, dict[Key, float] | None, float, float,
-                                   _Solver | None]] = {}
+        self.done: dict[str, _Done] = {}
         self._lock = threading.Lock()
         self._busy = 1  # threads taking jobs
         self._stop = False
@@ -419,9 +428,9 @@ class Background:
         t0 = time.perf_counter()
         mip_gap = self.inputs.settings.mip_gap
         ttf = self.done.get("time_to_fill")
-        if (fam == "combined" and not self.integer and ttf is not None and ttf[4] is not None
-                and _supply_in_memory(ttf[4].model)):
-            solver = ttf[4]  # from the time-to-fill optimum: only row bounds change
+        if (fam == "combined" and ttf is not None and ttf.solver is not None
+                and _supply_in_memory(ttf.solver.model)):
+            solver = ttf.solver  # from the time-to-fill optimum: only row bounds change
         else:
             lifted = {"time_to_fill", "supply", "budget"} if fam == "combined" else {fam}
             lifted &= {"supply", "budget"} | ({"time_to_fill"} if _ttf_can_bind(self.inputs)
@@ -439,11 +448,12 @@ class Background:
             start = _start(solver, self.plan)
         elif solver.integer:  # a whole-people start from this model's own LP relaxation
             t1 = time.perf_counter()
-            # No `threads` option: HiGHS refuses to run an instance whose `threads` differs
-            # from what its thread's scheduler was started with ("the scheduler has already
-            # been initialized to use 2 threads"); the default keeps every solve alike.
-            x = solve_relaxation(solver.model, solver.variables, limit)
-            if x is not None:
+            solver.set_integer(False)  # on this instance: no second hand-over of the model
+            word, x = solver.run(None, None if limit is None else limit * WARM_START_SHARE,
+                                 mip_gap)
+            solver.set_integer(True)
+            solver.h.clearSolver()
+            if word == "optimal":
                 start = round_relaxation(solver.model, x)
             limit = None if limit is None else max(1.0, limit - (time.perf_counter() - t1))
         word, x = solver.run(start, limit, mip_gap, cancel=self._cancel)
@@ -451,7 +461,7 @@ class Background:
                  {key: max(0.0, float(x[var.index])) for key, var in solver.model.U.items()})
         objective = math.nan if x is None else solver.h.getInfo().objective_function_value
         keep = solver if fam == "time_to_fill" and not self.integer else None
-        self.done[fam] = (word, unmet, time.perf_counter() - t0, objective, keep)
+        self.done[fam] = _Done(word, unmet, time.perf_counter() - t0, objective, keep)
         log.info("reasons: %s on %s, %.2f s (%s)", fam, threading.current_thread().name,
                  time.perf_counter() - t0, word)
 
@@ -563,19 +573,19 @@ def explain_unmet(model: StaffModel, headcount: pd.DataFrame, *,
 
     if background is not None:
         background.finish(plan)
-        plan_cost = _objective(model)
+        plan_cost = plan_objective(model.prob)  # lifting changes no cost
         done = dict(background.done)  # a solve left behind may still add to it
         for fam in background.families:
             if fam not in done and fam != "combined":  # left behind: it lowers nothing
                 results[fam] = Counterfactual(fam, {}, "failed", 0.0, True)
-        for fam, (word, u, seconds, objective, _) in done.items():
-            got = {} if u is None else {key: u[key] for key in keys}
-            if (model.integer and word == "time limit" and fam != "combined"
-                    and objective > plan_cost + NOISE * max(1.0, abs(plan_cost))):
+        for fam, job in done.items():
+            got = {} if job.unmet is None else {key: job.unmet[key] for key in keys}
+            if (model.integer and job.status == "time limit" and fam != "combined"
+                    and job.objective > plan_cost + NOISE * max(1.0, abs(plan_cost))):
                 # Cut short before it found anything better than the plan, which is feasible
                 # here (it was not known when this solve started): the plan is its best.
                 got = {key: unmet[key] for key in keys}
-            results[fam] = Counterfactual(fam, got, word, seconds, True)
+            results[fam] = Counterfactual(fam, got, job.status, job.seconds, True)
 
     ttf_solver: _Solver | None = None
     for fam in [f for f in FAMILIES if f in families and f not in results]:
@@ -632,13 +642,6 @@ def explain_unmet(model: StaffModel, headcount: pd.DataFrame, *,
              ", ".join(f"{c.family} {c.seconds:.2f} s ({c.status}"
                        f"{', rebuilt' if c.rebuilt else ''})" for c in out.solves), out.seconds)
     return out
-
-
-def _objective(model: StaffModel) -> float:
-    """The plan's objective (the same in every lifted model: lifting changes no cost)."""
-    prob = model.prob
-    return float(prob.objective.constant + sum(a * (v.varValue or 0.0)
-                                               for v, a in prob.objective.items()))
 
 
 def _plan_unmet(model: StaffModel, headcount: pd.DataFrame) -> dict[Key, float]:
