@@ -111,3 +111,26 @@ def test_the_mip_leaves_less_when_the_reasons_run_beside_it(clock):
     assert out.outcome.value == "optimal" and out.relaxation is not None
     assert BESIDE_SHARE == 0.05
     assert option(model, "time_limit") == pytest.approx(28.5)
+
+
+def test_a_counterfactual_mip_gets_at_most_an_equal_share_of_the_limit():
+    """Integer mode, time to fill, supply and budget: four MIPs with the plan's own, so a
+    counterfactual gets at most 60 / 4 = 15 s, however much time is left; with 8 s left and
+    two jobs for two threads, 8 s; past the deadline, 1 s."""
+    import time
+
+    from cases import budget
+    from staffplan.results import reasons as reasons_mod
+
+    inputs = make_inputs(markets=[market(ttf=1)], extras=[extra(0, 5, 1)],
+                         budgets=[budget(1e9)])
+    bg = reasons_mod.Background.__new__(reasons_mod.Background)  # no thread: the rule alone
+    bg.integer, bg.time_limit = True, 60.0
+    bg.families = reasons_mod._background_families(inputs, True)
+    assert bg.families == ["time_to_fill", "supply", "budget", "combined"]
+    bg.end_at = time.perf_counter() + 100  # 100 / 4 jobs = 25 s, capped at 15
+    assert bg._limit(1, 4) == pytest.approx(15.0)
+    bg.end_at = time.perf_counter() + 8
+    assert bg._limit(2, 2) == pytest.approx(8.0, abs=0.1)
+    bg.end_at = time.perf_counter() - 5
+    assert bg._limit(1, 1) == 1.0
